@@ -1,0 +1,2 @@
+/** Authentication and authorization SPIs, with allow-all defaults. */
+package io.exproto.auth;

@@ -1,0 +1,224 @@
+package io.exproto.gateway;
+
+import io.exproto.auth.Authenticator;
+import io.exproto.auth.Authorizer;
+import io.exproto.broker.Broker;
+import io.exproto.broker.InMemoryBroker;
+import io.exproto.gateway.internal.GatewayImpl;
+import io.exproto.gateway.internal.SystemScheduler;
+import io.exproto.handler.ConnectionAdapter;
+import io.exproto.handler.ConnectionHandler;
+import io.exproto.transport.TransportListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Builds a {@link Gateway}. Every setting has the default of SPEC B8; {@link #build()} validates
+ * them. Not thread-safe; a builder is used once.
+ */
+public final class GatewayBuilder {
+  String nodeName = "exproto@127.0.0.1";
+  Function<ConnectionAdapter, ConnectionHandler> handlerFactory;
+  Broker broker;
+  Authenticator authenticator = Authenticator.allowAll();
+  Authorizer authorizer = Authorizer.allowAll();
+  final List<TransportListener> listeners = new ArrayList<>();
+  String mountpoint = "";
+  Duration idleTimeout = Duration.ofSeconds(30);
+  Duration callbackTimeout = Duration.ofSeconds(30);
+  Duration closeFlushTimeout = Duration.ofSeconds(15);
+  int maxBatchSize = 11;
+  int maxQueuedCallbacks = 1024;
+  int maxQueuedDeliveries = 1000;
+  Scheduler scheduler;
+
+  GatewayBuilder() {}
+
+  /** The node name put into delivered messages. Default {@code exproto@127.0.0.1}. */
+  public GatewayBuilder nodeName(String nodeName) {
+    this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
+    return this;
+  }
+
+  /** The handler, one instance for all connections. Required (this or the factory form). */
+  public GatewayBuilder handler(ConnectionHandler handler) {
+    Objects.requireNonNull(handler, "handler");
+    this.handlerFactory = adapter -> handler;
+    return this;
+  }
+
+  /**
+   * The handler, created with the gateway's adapter, for in-process handlers that call the adapter.
+   * Called once, by {@link #build()}.
+   */
+  public GatewayBuilder handler(Function<ConnectionAdapter, ConnectionHandler> factory) {
+    this.handlerFactory = Objects.requireNonNull(factory, "factory");
+    return this;
+  }
+
+  /** The broker. Default: a new {@link InMemoryBroker}. */
+  public GatewayBuilder broker(Broker broker) {
+    this.broker = Objects.requireNonNull(broker, "broker");
+    return this;
+  }
+
+  /** The authenticator. Default: allow all. */
+  public GatewayBuilder authenticator(Authenticator authenticator) {
+    this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+    return this;
+  }
+
+  /** The authorizer. Default: allow all. */
+  public GatewayBuilder authorizer(Authorizer authorizer) {
+    this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+    return this;
+  }
+
+  /** Adds a listener; names must be unique. At least one is required. */
+  public GatewayBuilder listener(TransportListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /**
+   * The mountpoint prepended to topics on Publish/Subscribe/Unsubscribe and stripped from delivered
+   * topics; may contain {@code ${clientid}} and {@code ${username}}. Default: empty.
+   */
+  public GatewayBuilder mountpoint(String mountpoint) {
+    this.mountpoint = Objects.requireNonNull(mountpoint, "mountpoint");
+    return this;
+  }
+
+  /**
+   * A connection without inbound bytes for this long (before it starts a keepalive timer) is closed
+   * with {@code {shutdown,idle_timeout}}. Default 30 s.
+   */
+  public GatewayBuilder idleTimeout(Duration idleTimeout) {
+    this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+    return this;
+  }
+
+  /** A callback not completed within this closes its connection. Default 30 s. */
+  public GatewayBuilder callbackTimeout(Duration callbackTimeout) {
+    this.callbackTimeout = Objects.requireNonNull(callbackTimeout, "callbackTimeout");
+    return this;
+  }
+
+  /**
+   * After a connection closes, callbacks already queued are still delivered for at most this long,
+   * then {@code onSocketClosed}. Default 15 s.
+   */
+  public GatewayBuilder closeFlushTimeout(Duration closeFlushTimeout) {
+    this.closeFlushTimeout = Objects.requireNonNull(closeFlushTimeout, "closeFlushTimeout");
+    return this;
+  }
+
+  /** Most messages in one {@code onReceivedMessages}. Default 11. */
+  public GatewayBuilder maxBatchSize(int maxBatchSize) {
+    this.maxBatchSize = maxBatchSize;
+    return this;
+  }
+
+  /**
+   * Callbacks (other than deliveries) queued per connection above which reading from its socket is
+   * paused until the queue drains to half. Default 1024.
+   */
+  public GatewayBuilder maxQueuedCallbacks(int maxQueuedCallbacks) {
+    this.maxQueuedCallbacks = maxQueuedCallbacks;
+    return this;
+  }
+
+  /**
+   * Deliveries queued per connection; beyond it the oldest are dropped and counted in
+   * {@link GatewayStats#deliveriesDropped()}. Default 1000.
+   */
+  public GatewayBuilder maxQueuedDeliveries(int maxQueuedDeliveries) {
+    this.maxQueuedDeliveries = maxQueuedDeliveries;
+    return this;
+  }
+
+  /** Time and timers; for tests. Default: the system clock and one daemon timer thread. */
+  public GatewayBuilder scheduler(Scheduler scheduler) {
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    return this;
+  }
+
+  /**
+   * Validates the settings and creates the gateway (not started).
+   *
+   * @throws IllegalArgumentException naming the setting that is wrong
+   * @throws IllegalStateException if no handler or no listener was given
+   */
+  public Gateway build() {
+    if (handlerFactory == null) {
+      throw new IllegalStateException("no handler: call handler(...) with an in-process handler"
+          + " or a gRPC handler binding");
+    }
+    if (listeners.isEmpty()) {
+      throw new IllegalStateException("no listener: add at least one with listener(...)");
+    }
+    Set<String> names = new HashSet<>();
+    for (TransportListener l : listeners) {
+      if (!names.add(l.name())) {
+        throw new IllegalArgumentException("listener name '" + l.name() + "' is used twice;"
+            + " give each listener its own name");
+      }
+    }
+    requirePositive("idleTimeout", idleTimeout);
+    requirePositive("callbackTimeout", callbackTimeout);
+    if (closeFlushTimeout.isNegative()) {
+      throw new IllegalArgumentException("closeFlushTimeout must not be negative, was "
+          + closeFlushTimeout);
+    }
+    if (maxBatchSize < 1) {
+      throw new IllegalArgumentException("maxBatchSize must be at least 1, was " + maxBatchSize);
+    }
+    if (maxQueuedCallbacks < 2) {
+      throw new IllegalArgumentException("maxQueuedCallbacks must be at least 2, was "
+          + maxQueuedCallbacks);
+    }
+    if (maxQueuedDeliveries < 1) {
+      throw new IllegalArgumentException("maxQueuedDeliveries must be at least 1, was "
+          + maxQueuedDeliveries);
+    }
+    if (nodeName.isEmpty()) {
+      throw new IllegalArgumentException("nodeName must not be empty");
+    }
+    if (broker == null) {
+      broker = new InMemoryBroker();
+    }
+    if (scheduler == null) {
+      scheduler = SystemScheduler.shared();
+    }
+    return new GatewayImpl(settings());
+  }
+
+  private static void requirePositive(String name, Duration d) {
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(name + " must be positive, was " + d);
+    }
+  }
+
+  // Accessors for the engine (package io.exproto.gateway.internal reads a frozen copy).
+
+  Settings settings() {
+    return new Settings(nodeName, handlerFactory, broker, authenticator, authorizer,
+        List.copyOf(listeners), mountpoint, idleTimeout, callbackTimeout, closeFlushTimeout,
+        maxBatchSize, maxQueuedCallbacks, maxQueuedDeliveries, scheduler);
+  }
+
+  /**
+   * The validated settings the engine runs with; internal, made by {@link #build()}.
+   */
+  public record Settings(String nodeName,
+      Function<ConnectionAdapter, ConnectionHandler> handlerFactory, Broker broker,
+      Authenticator authenticator, Authorizer authorizer, List<TransportListener> listeners,
+      String mountpoint, Duration idleTimeout, Duration callbackTimeout,
+      Duration closeFlushTimeout, int maxBatchSize, int maxQueuedCallbacks,
+      int maxQueuedDeliveries, Scheduler scheduler) {}
+}

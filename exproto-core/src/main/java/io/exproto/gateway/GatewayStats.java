@@ -1,0 +1,13 @@
+package io.exproto.gateway;
+
+/**
+ * A snapshot of the gateway's counters.
+ *
+ * @param connections connections open now, including those still delivering their last callbacks
+ * @param clients authenticated clients now
+ * @param connectionsAccepted connections accepted since start
+ * @param deliveriesDropped deliveries dropped because a connection's queue was full
+ * @param callbackFailures callbacks that failed or timed out
+ */
+public record GatewayStats(int connections, int clients, long connectionsAccepted,
+    long deliveriesDropped, long callbackFailures) {}

@@ -1,0 +1,51 @@
+package io.exproto.handler;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The protocol handler: the five callbacks of {@code ConnectionUnaryHandler}, as a Java interface.
+ * Implement it to handle a protocol in-process; the gRPC module implements it to call a remote
+ * handler service.
+ *
+ * <h2>Threading and ordering</h2>
+ * For one connection the gateway issues at most one callback at a time and waits for the returned
+ * stage to complete before issuing the next (SPEC B2): {@code onSocketCreated} has completed before
+ * the first {@code onReceivedBytes}, and {@code onSocketClosed} comes last and exactly once.
+ * Callbacks for different connections run concurrently. A callback is invoked on the connection's
+ * I/O thread, so an implementation must <b>not block</b>: do the work, or start it asynchronously,
+ * and return a stage. Adapter operations for the same connection issued from inside a callback
+ * (on that thread) complete before they return.
+ *
+ * <h2>Failure</h2>
+ * A callback that throws, completes exceptionally, or does not complete within the gateway's
+ * callback timeout closes the connection with reason
+ * {@code {shutdown,{error,{on_<callback>,<reason>}}}} (see {@link CallbackFailedException}).
+ *
+ * <p>If the implementation also implements {@link AutoCloseable}, the gateway closes it when the
+ * gateway terminates.
+ */
+public interface ConnectionHandler {
+
+  /** A completed stage to return from callbacks that finish synchronously. */
+  CompletionStage<Void> DONE = CompletableFuture.completedStage(null);
+
+  /** A connection was accepted. */
+  CompletionStage<Void> onSocketCreated(String conn, ConnInfo connInfo);
+
+  /**
+   * Bytes arrived: one socket read or one datagram, or one frame if the listener has a framing
+   * codec. The array belongs to the handler.
+   */
+  CompletionStage<Void> onReceivedBytes(String conn, byte[] bytes);
+
+  /** A timer fired; for {@link TimerType#KEEPALIVE} the gateway closes the connection afterwards. */
+  CompletionStage<Void> onTimerTimeout(String conn, TimerType type);
+
+  /** Messages matching the connection's subscriptions, batched while a callback was in flight. */
+  CompletionStage<Void> onReceivedMessages(String conn, List<Message> messages);
+
+  /** The connection closed; the last callback for {@code conn}. {@code reason} is as SPEC B7. */
+  CompletionStage<Void> onSocketClosed(String conn, String reason);
+}
