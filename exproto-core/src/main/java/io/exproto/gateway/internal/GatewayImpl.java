@@ -1,29 +1,325 @@
 package io.exproto.gateway.internal;
 
+import io.exproto.broker.Broker;
+import io.exproto.broker.BrokerMessage;
 import io.exproto.gateway.ClientView;
 import io.exproto.gateway.Gateway;
 import io.exproto.gateway.GatewayBuilder;
 import io.exproto.gateway.GatewayStats;
+import io.exproto.gateway.Scheduler;
+import io.exproto.handler.AdapterResult;
 import io.exproto.handler.ConnectionAdapter;
+import io.exproto.handler.ConnectionHandler;
+import io.exproto.handler.ResultCode;
+import io.exproto.transport.Link;
+import io.exproto.transport.LinkListener;
+import io.exproto.transport.TransportListener;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The engine (work in progress). */
+/**
+ * The engine behind {@link Gateway}: the registries, the listeners and the lifecycle. Connections
+ * do the per-device work on their own executors.
+ */
 public final class GatewayImpl implements Gateway {
-  public GatewayImpl(GatewayBuilder.Settings settings) {}
+  private static final Logger log = LoggerFactory.getLogger(GatewayImpl.class);
+  private static final LinkListener IGNORE = new LinkListener() {
+    @Override
+    public void onBytes(byte[] bytes) {}
 
-  @Override public Gateway start() { throw new UnsupportedOperationException(); }
-  @Override public ConnectionAdapter adapter() { throw new UnsupportedOperationException(); }
-  @Override public String nodeName() { throw new UnsupportedOperationException(); }
-  @Override public Map<String, InetSocketAddress> listenerAddresses() { throw new UnsupportedOperationException(); }
-  @Override public List<ClientView> clients() { throw new UnsupportedOperationException(); }
-  @Override public boolean kick(String clientId) { throw new UnsupportedOperationException(); }
-  @Override public GatewayStats stats() { throw new UnsupportedOperationException(); }
-  @Override public void shutdown() { throw new UnsupportedOperationException(); }
-  @Override public void shutdownNow() { throw new UnsupportedOperationException(); }
-  @Override public boolean awaitTermination(Duration timeout) { throw new UnsupportedOperationException(); }
-  @Override public boolean isTerminated() { throw new UnsupportedOperationException(); }
-  @Override public void close() { throw new UnsupportedOperationException(); }
+    @Override
+    public void onClosed(String reason) {}
+  };
+
+  private enum State { NEW, RUNNING, STOPPING, TERMINATED }
+
+  /** Counters shared by connections. */
+  static final class Stats {
+    final LongAdder accepted = new LongAdder();
+    final LongAdder deliveriesDropped = new LongAdder();
+    final LongAdder callbackFailures = new LongAdder();
+  }
+
+  final GatewayBuilder.Settings settings;
+  final String nodeName;
+  final Scheduler scheduler;
+  final Broker broker;
+  final ConnectionHandler handler;
+  final Stats stats = new Stats();
+  private final GatewayAdapter adapter;
+
+  private final ConcurrentHashMap<String, Connection> connections = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Connection> clients = new ConcurrentHashMap<>();
+  private final AtomicInteger live = new AtomicInteger();
+  private final Object lifecycle = new Object();
+  private volatile State state = State.NEW;
+  private volatile boolean flushOnClose = true;
+  private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  private final List<TransportListener> started = new ArrayList<>();
+
+  /** Creates the engine from validated settings; see {@link GatewayBuilder#build()}. */
+  public GatewayImpl(GatewayBuilder.Settings settings) {
+    this.settings = settings;
+    this.nodeName = settings.nodeName();
+    this.scheduler = settings.scheduler();
+    this.broker = settings.broker();
+    this.adapter = new GatewayAdapter(this);
+    ConnectionHandler h = settings.handlerFactory().apply(adapter);
+    if (h == null) {
+      throw new IllegalStateException("the handler factory returned null");
+    }
+    this.handler = h;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  @Override
+  public Gateway start() throws IOException {
+    synchronized (lifecycle) {
+      if (state != State.NEW) {
+        throw new IllegalStateException("the gateway was already started");
+      }
+      state = State.RUNNING;
+      for (TransportListener l : settings.listeners()) {
+        try {
+          l.start(this::accept);
+          started.add(l);
+        } catch (IOException | RuntimeException e) {
+          log.error("listener {} ({}) failed to start: {}", l.name(), l.kind(), e.toString());
+          state = State.TERMINATED;
+          stopListeners();
+          closeHandler();
+          allClosed.complete(null);
+          terminated.complete(null);
+          throw e;
+        }
+      }
+    }
+    return this;
+  }
+
+  private LinkListener accept(Link link) {
+    if (state != State.RUNNING) {
+      link.close();
+      return IGNORE;
+    }
+    String conn = Ids.newConn();
+    Connection c = new Connection(this, conn, link);
+    connections.put(conn, c);
+    live.incrementAndGet();
+    stats.accepted.increment();
+    c.start();
+    return c;
+  }
+
+  @Override
+  public void shutdown() {
+    stop(true);
+  }
+
+  @Override
+  public void shutdownNow() {
+    stop(false);
+  }
+
+  private void stop(boolean flush) {
+    synchronized (lifecycle) {
+      if (state == State.NEW) {
+        state = State.TERMINATED;
+        closeHandler();
+        allClosed.complete(null);
+        terminated.complete(null);
+        return;
+      }
+      if (state != State.RUNNING) {
+        if (!flush) {
+          flushOnClose = false;
+        }
+        return;
+      }
+      state = State.STOPPING;
+      flushOnClose = flush;
+    }
+    for (Connection c : connections.values()) {
+      c.closeLater("gateway_stopped");
+    }
+    if (live.get() == 0) {
+      allClosed.complete(null);
+    }
+    CompletableFuture<Void> waitForConnections = flush ? allClosed
+        : CompletableFuture.completedFuture(null);
+    long cap = settings.closeFlushTimeout().plus(settings.callbackTimeout()).toMillis() + 1000;
+    // Stopping listeners waits for their event loops: never do it on one of them.
+    waitForConnections.orTimeout(cap, TimeUnit.MILLISECONDS).whenCompleteAsync((v, e) -> {
+      if (e instanceof TimeoutException) {
+        log.warn("{} connections still closing after {} ms; stopping anyway", live.get(), cap);
+      }
+      stopListeners();
+      closeHandler();
+      state = State.TERMINATED;
+      terminated.complete(null);
+    }, r -> new Thread(r, "exproto-shutdown").start());
+  }
+
+  private void stopListeners() {
+    List<CompletableFuture<Void>> stops = new ArrayList<>();
+    for (TransportListener l : started) {
+      try {
+        stops.add(l.stop().toCompletableFuture());
+      } catch (RuntimeException e) {
+        log.warn("listener {} failed to stop", l.name(), e);
+      }
+    }
+    try {
+      CompletableFuture.allOf(stops.toArray(new CompletableFuture<?>[0]))
+          .get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("listeners did not stop cleanly: {}", e.toString());
+    }
+  }
+
+  private void closeHandler() {
+    if (handler instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("closing the handler failed", e);
+      }
+    }
+  }
+
+  @Override
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    try {
+      terminated.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return true;
+    }
+  }
+
+  @Override
+  public boolean isTerminated() {
+    return terminated.isDone();
+  }
+
+  @Override
+  public void close() {
+    shutdown();
+    try {
+      awaitTermination(settings.closeFlushTimeout().plusSeconds(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---------------------------------------------------------------- registries
+
+  Connection connection(String conn) {
+    return connections.get(conn);
+  }
+
+  long closeFlushNanos() {
+    return flushOnClose ? settings.closeFlushTimeout().toNanos() : 0;
+  }
+
+  /** Makes an authenticated client visible; an older connection with its client id is discarded. */
+  void registerClient(Connection c) {
+    Connection previous = clients.put(c.clientId, c);
+    if (previous != null && previous != c) {
+      log.info("client {} connected again on {}; discarding {}", c.clientId, c.conn,
+          previous.conn);
+      previous.closeLater("discarded");
+    }
+  }
+
+  /** The connection started closing: adapter calls no longer find it. */
+  void unregister(Connection c) {
+    connections.remove(c.conn, c);
+    String cid = c.clientId;
+    if (cid != null) {
+      clients.remove(cid, c);
+    }
+  }
+
+  /** The connection delivered its last callback. */
+  void terminated(Connection c) {
+    if (live.decrementAndGet() == 0 && state != State.RUNNING) {
+      allClosed.complete(null);
+    }
+  }
+
+  CompletionStage<AdapterResult> publish(BrokerMessage m) {
+    CompletionStage<Void> published;
+    try {
+      published = broker.publish(m);
+    } catch (RuntimeException e) {
+      published = CompletableFuture.failedStage(e);
+    }
+    return published.handle((v, e) -> e == null ? AdapterResult.SUCCESS
+        : AdapterResult.of(ResultCode.UNKNOWN, "the broker failed to publish: " + e.getMessage()));
+  }
+
+  // ---------------------------------------------------------------- views
+
+  @Override
+  public ConnectionAdapter adapter() {
+    return adapter;
+  }
+
+  @Override
+  public String nodeName() {
+    return nodeName;
+  }
+
+  @Override
+  public Map<String, InetSocketAddress> listenerAddresses() {
+    Map<String, InetSocketAddress> out = new LinkedHashMap<>();
+    for (TransportListener l : settings.listeners()) {
+      out.put(l.name(), l.localAddress());
+    }
+    return out;
+  }
+
+  @Override
+  public List<ClientView> clients() {
+    List<ClientView> out = new ArrayList<>(clients.size());
+    for (Connection c : clients.values()) {
+      out.add(c.view());
+    }
+    return out;
+  }
+
+  @Override
+  public boolean kick(String clientId) {
+    Connection c = clients.get(clientId);
+    if (c == null) {
+      return false;
+    }
+    c.closeLater("kicked");
+    return true;
+  }
+
+  @Override
+  public GatewayStats stats() {
+    return new GatewayStats(live.get(), clients.size(), stats.accepted.sum(),
+        stats.deliveriesDropped.sum(), stats.callbackFailures.sum());
+  }
 }

@@ -1,0 +1,133 @@
+package io.exproto.gateway.internal;
+
+import io.exproto.handler.Message;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+
+/**
+ * One connection's pending handler callbacks, FIFO. Consecutive deliveries merge into one batch
+ * of at most {@code maxBatch} messages. Counts what it holds so the connection can apply its
+ * limits. Confined to the connection's executor; not thread-safe.
+ */
+final class CallbackQueue {
+
+  /** The five callbacks, with the snake_case names used in close reasons. */
+  enum Kind {
+    SOCKET_CREATED("on_socket_created"),
+    RECEIVED_BYTES("on_received_bytes"),
+    TIMER_TIMEOUT("on_timer_timeout"),
+    RECEIVED_MESSAGES("on_received_messages"),
+    SOCKET_CLOSED("on_socket_closed");
+
+    final String callbackName;
+
+    Kind(String callbackName) {
+      this.callbackName = callbackName;
+    }
+  }
+
+  /** A queued callback and its argument (ConnInfo, byte[], TimerType, List of Message, reason). */
+  static final class Entry {
+    final Kind kind;
+    final Object arg;
+
+    Entry(Kind kind, Object arg) {
+      this.kind = kind;
+      this.arg = arg;
+    }
+
+    @SuppressWarnings("unchecked")
+    ArrayList<Message> messages() {
+      return (ArrayList<Message>) arg;
+    }
+  }
+
+  private final ArrayDeque<Entry> entries = new ArrayDeque<>(4);
+  private final int maxBatch;
+  private int callbacks; // entries other than deliveries
+  private int messages; // messages inside delivery batches
+
+  CallbackQueue(int maxBatch) {
+    this.maxBatch = maxBatch;
+  }
+
+  void add(Kind kind, Object arg) {
+    entries.addLast(new Entry(kind, arg));
+    callbacks++;
+  }
+
+  /** Appends a delivery, to the last batch if it is at the tail and not full. */
+  void addMessage(Message m) {
+    Entry tail = entries.peekLast();
+    if (tail != null && tail.kind == Kind.RECEIVED_MESSAGES && tail.messages().size() < maxBatch) {
+      tail.messages().add(m);
+    } else {
+      ArrayList<Message> batch = new ArrayList<>(Math.min(maxBatch, 4));
+      batch.add(m);
+      entries.addLast(new Entry(Kind.RECEIVED_MESSAGES, batch));
+    }
+    messages++;
+  }
+
+  /** Drops the oldest queued delivery; false if there is none. */
+  boolean dropOldestMessage() {
+    for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
+      Entry e = it.next();
+      if (e.kind == Kind.RECEIVED_MESSAGES) {
+        e.messages().remove(0);
+        if (e.messages().isEmpty()) {
+          it.remove();
+        }
+        messages--;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The next entry, or null. */
+  Entry poll() {
+    Entry e = entries.pollFirst();
+    if (e != null) {
+      if (e.kind == Kind.RECEIVED_MESSAGES) {
+        messages -= e.messages().size();
+      } else {
+        callbacks--;
+      }
+    }
+    return e;
+  }
+
+  /** Removes everything but {@link Kind#SOCKET_CLOSED}; returns how many entries were removed. */
+  int clearExceptClosed() {
+    int removed = 0;
+    for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
+      Entry e = it.next();
+      if (e.kind != Kind.SOCKET_CLOSED) {
+        it.remove();
+        removed++;
+        if (e.kind == Kind.RECEIVED_MESSAGES) {
+          messages -= e.messages().size();
+        } else {
+          callbacks--;
+        }
+      }
+    }
+    return removed;
+  }
+
+  boolean isEmpty() {
+    return entries.isEmpty();
+  }
+
+  /** Queued callbacks that are not deliveries. */
+  int callbacks() {
+    return callbacks;
+  }
+
+  /** Queued delivered messages. */
+  int messages() {
+    return messages;
+  }
+}

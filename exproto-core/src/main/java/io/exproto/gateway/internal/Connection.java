@@ -1,0 +1,644 @@
+package io.exproto.gateway.internal;
+
+import io.exproto.auth.AuthResult;
+import io.exproto.auth.Authorizer.Action;
+import io.exproto.auth.ClientIdentity;
+import io.exproto.auth.Credentials;
+import io.exproto.broker.BrokerMessage;
+import io.exproto.broker.Subscriber;
+import io.exproto.broker.Topics;
+import io.exproto.gateway.ClientView;
+import io.exproto.gateway.Scheduler.Cancellable;
+import io.exproto.gateway.internal.CallbackQueue.Entry;
+import io.exproto.gateway.internal.CallbackQueue.Kind;
+import io.exproto.handler.AdapterResult;
+import io.exproto.handler.CallbackFailedException;
+import io.exproto.handler.ClientInfo;
+import io.exproto.handler.ConnInfo;
+import io.exproto.handler.ConnectionHandler;
+import io.exproto.handler.Message;
+import io.exproto.handler.ResultCode;
+import io.exproto.handler.SocketType;
+import io.exproto.handler.TimerType;
+import io.exproto.transport.Link;
+import io.exproto.transport.LinkExecutor;
+import io.exproto.transport.LinkListener;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One device connection: an actor confined to its link's executor. It owns the callback queue,
+ * the timers and the client state; every field is read and written on that executor only, except
+ * the identity fields published through the client registry after authentication.
+ */
+final class Connection implements LinkListener, Subscriber {
+  private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+  private enum State { OPEN, CLOSING, CLOSED }
+
+  private final GatewayImpl gw;
+  final String conn;
+  final Link link;
+  private final LinkExecutor exec;
+  private final CallbackQueue queue;
+
+  private State state = State.OPEN;
+  private String closeReason;
+
+  // Callback dispatch: at most one in flight.
+  private boolean inFlight;
+  private Kind inFlightKind;
+  private long inFlightSeq;
+  private long inFlightSinceNanos;
+  private boolean pumping;
+  private boolean pumpPosted;
+  private boolean readPaused;
+  private Cancellable callbackWatchdog;
+
+  // Timers.
+  private long lastInboundNanos;
+  private long keepaliveLimitNanos; // 0: no keepalive
+  private long keepaliveStartNanos;
+  private Cancellable idleTimer;
+  private Cancellable keepaliveTimer;
+  private Cancellable expiryTimer;
+  private Cancellable flushTimer;
+
+  // Client state; the identity fields are written once, before publication in the registry.
+  private boolean authenticating;
+  private boolean authenticated;
+  volatile String clientId;
+  private String username;
+  private long connectedAtMillis;
+  private Mountpoint mountpoint = Mountpoint.NONE;
+  private ClientIdentity identity;
+  private Map<String, Integer> subscriptions; // mounted filter -> qos
+
+  Connection(GatewayImpl gw, String conn, Link link) {
+    this.gw = gw;
+    this.conn = conn;
+    this.link = link;
+    this.exec = link.executor();
+    this.queue = new CallbackQueue(gw.settings.maxBatchSize());
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Queues onSocketCreated and arms the idle timer. On the executor. */
+  void start() {
+    lastInboundNanos = gw.scheduler.nanoTime();
+    ConnInfo info = new ConnInfo(link.socketType(), link.remoteAddress(), link.localAddress(),
+        link.peerCertificate());
+    queue.add(Kind.SOCKET_CREATED, info);
+    idleTimer = schedule(this::onIdleTimeout, gw.settings.idleTimeout().toNanos());
+    pump();
+  }
+
+  /**
+   * Starts closing: the connection leaves the registries at once (adapter calls then answer
+   * CONN_PROCESS_NOT_ALIVE), queued callbacks still run for at most the close-flush timeout, then
+   * onSocketClosed. On the executor; harmless if already closing.
+   *
+   * @param reason the inner reason; the handler sees {@code {shutdown,<reason>}}
+   * @param dropQueued true to drop queued callbacks (the handler has failed)
+   */
+  void close(String reason, boolean dropQueued) {
+    if (state != State.OPEN) {
+      return;
+    }
+    state = State.CLOSING;
+    closeReason = "{shutdown," + reason + "}";
+    cancel(idleTimer);
+    cancel(keepaliveTimer);
+    cancel(expiryTimer);
+    idleTimer = keepaliveTimer = expiryTimer = null;
+    gw.unregister(this);
+    if (subscriptions != null) {
+      for (String filter : subscriptions.keySet()) {
+        gw.broker.unsubscribe(filter, this);
+      }
+      subscriptions = null;
+    }
+    link.close();
+    if (dropQueued) {
+      queue.clearExceptClosed();
+    }
+    queue.add(Kind.SOCKET_CLOSED, closeReason);
+    long flush = gw.closeFlushNanos();
+    if (flush <= 0) {
+      onFlushTimeout();
+    } else if (!queue.isEmpty() || inFlight) {
+      flushTimer = schedule(this::onFlushTimeout, flush);
+    }
+    requestPump();
+  }
+
+  /** Closes from any thread. */
+  void closeLater(String reason) {
+    runOnExecutor(() -> close(reason, false));
+  }
+
+  private void onFlushTimeout() {
+    flushTimer = null;
+    if (state != State.CLOSING) {
+      return;
+    }
+    int dropped = queue.clearExceptClosed();
+    if (inFlight && inFlightKind != Kind.SOCKET_CLOSED) {
+      // Abandon the slow callback: onSocketClosed must not wait on it past the flush window.
+      inFlight = false;
+      inFlightSeq++;
+      dropped++;
+    }
+    if (dropped > 0) {
+      log.warn("conn {}: dropped {} callbacks not delivered within the close-flush timeout",
+          conn, dropped);
+    }
+    requestPump();
+  }
+
+  private void finish() {
+    state = State.CLOSED;
+    cancel(callbackWatchdog);
+    cancel(flushTimer);
+    callbackWatchdog = flushTimer = null;
+    gw.terminated(this);
+  }
+
+  boolean isOpen() {
+    return state == State.OPEN;
+  }
+
+  // ---------------------------------------------------------------- link events
+
+  @Override
+  public void onBytes(byte[] bytes) {
+    if (state != State.OPEN) {
+      return;
+    }
+    lastInboundNanos = gw.scheduler.nanoTime();
+    if (idleTimer != null && !isDatagram()) {
+      // A stream peer that has spoken is no longer idle; datagram peers stay on the idle timer
+      // until the handler starts a keepalive (there is no close to tell us they left).
+      cancel(idleTimer);
+      idleTimer = null;
+    }
+    queue.add(Kind.RECEIVED_BYTES, bytes);
+    if (!readPaused && queue.callbacks() >= gw.settings.maxQueuedCallbacks()) {
+      readPaused = true;
+      link.setReadPaused(true);
+    }
+    pump();
+  }
+
+  @Override
+  public void onClosed(String reason) {
+    close(reason, false);
+  }
+
+  private boolean isDatagram() {
+    SocketType t = link.socketType();
+    return t == SocketType.UDP || t == SocketType.DTLS;
+  }
+
+  // ---------------------------------------------------------------- deliveries
+
+  @Override
+  public void deliver(BrokerMessage message, int qos) {
+    // Always a task of its own: a delivery never runs a handler callback nested in another.
+    try {
+      exec.execute(() -> enqueueDelivery(message, qos));
+    } catch (RuntimeException rejected) {
+      gw.stats.deliveriesDropped.increment();
+    }
+  }
+
+  private void enqueueDelivery(BrokerMessage m, int qos) {
+    if (state != State.OPEN) {
+      gw.stats.deliveriesDropped.increment();
+      return;
+    }
+    queue.addMessage(new Message(gw.nodeName, m.id(), qos, m.from(), mountpoint.unmount(m.topic()),
+        m.payload(), m.timestamp()));
+    if (queue.messages() > gw.settings.maxQueuedDeliveries()) {
+      queue.dropOldestMessage();
+      gw.stats.deliveriesDropped.increment();
+    }
+    pump();
+  }
+
+  // ---------------------------------------------------------------- callback dispatch
+
+  /** Pumps later, in a task of its own (used from adapter operations, never nested). */
+  private void requestPump() {
+    if (!pumpPosted) {
+      pumpPosted = true;
+      try {
+        exec.execute(() -> {
+          pumpPosted = false;
+          pump();
+        });
+      } catch (RuntimeException rejected) {
+        // The executor is gone (transport shut down): nothing can run any more.
+        pumpPosted = false;
+        if (state != State.CLOSED) {
+          finish();
+        }
+      }
+    }
+  }
+
+  private void pump() {
+    if (pumping) {
+      return;
+    }
+    pumping = true;
+    try {
+      while (!inFlight && state != State.CLOSED) {
+        Entry e = queue.poll();
+        if (e == null) {
+          break;
+        }
+        dispatch(e);
+      }
+    } finally {
+      pumping = false;
+    }
+    if (readPaused && queue.callbacks() <= gw.settings.maxQueuedCallbacks() / 2) {
+      readPaused = false;
+      if (state == State.OPEN) {
+        link.setReadPaused(false);
+      }
+    }
+  }
+
+  private void dispatch(Entry e) {
+    inFlight = true;
+    inFlightKind = e.kind;
+    long seq = ++inFlightSeq;
+    inFlightSinceNanos = gw.scheduler.nanoTime();
+    CompletionStage<Void> stage;
+    ConnectionHandler h = gw.handler;
+    try {
+      switch (e.kind) {
+        case SOCKET_CREATED -> stage = h.onSocketCreated(conn, (ConnInfo) e.arg);
+        case RECEIVED_BYTES -> stage = h.onReceivedBytes(conn, (byte[]) e.arg);
+        case TIMER_TIMEOUT -> stage = h.onTimerTimeout(conn, (TimerType) e.arg);
+        case RECEIVED_MESSAGES -> stage = h.onReceivedMessages(conn, List.copyOf(e.messages()));
+        case SOCKET_CLOSED -> stage = h.onSocketClosed(conn, (String) e.arg);
+        default -> throw new IllegalStateException(e.kind.name());
+      }
+      if (stage == null) {
+        throw new NullPointerException("handler returned null from " + e.kind.callbackName);
+      }
+    } catch (Throwable t) {
+      callbackDone(seq, t);
+      return;
+    }
+    if (callbackWatchdog == null) {
+      callbackWatchdog = schedule(this::onCallbackWatchdog, gw.settings.callbackTimeout().toNanos());
+    }
+    stage.whenComplete((v, err) -> {
+      if (exec.inExecutorThread()) {
+        callbackDone(seq, err);
+      } else {
+        runOnExecutor(() -> callbackDone(seq, err));
+      }
+    });
+  }
+
+  private void callbackDone(long seq, Throwable err) {
+    if (!inFlight || seq != inFlightSeq) {
+      return; // abandoned, or already failed by the watchdog
+    }
+    inFlight = false;
+    Kind kind = inFlightKind;
+    if (kind == Kind.SOCKET_CLOSED) {
+      if (err != null) {
+        gw.stats.callbackFailures.increment();
+        log.debug("conn {}: on_socket_closed failed: {}", conn, err.toString());
+      }
+      finish();
+      return;
+    }
+    if (err != null) {
+      gw.stats.callbackFailures.increment();
+      String token = failureToken(err);
+      if (token.equals("internal")) {
+        log.warn("conn {}: {} failed; closing the connection", conn, kind.callbackName, err);
+      } else {
+        log.info("conn {}: {} failed ({}); closing the connection", conn, kind.callbackName, token);
+      }
+      close("{error,{" + kind.callbackName + "," + token + "}}", true);
+    }
+    if (!pumping) {
+      pump();
+    }
+  }
+
+  private static String failureToken(Throwable err) {
+    Throwable t = err;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t instanceof CallbackFailedException cfe ? cfe.reason() : "internal";
+  }
+
+  private void onCallbackWatchdog() {
+    callbackWatchdog = null;
+    if (!inFlight) {
+      return;
+    }
+    long limit = gw.settings.callbackTimeout().toNanos();
+    long elapsed = gw.scheduler.nanoTime() - inFlightSinceNanos;
+    if (elapsed >= limit) {
+      callbackDone(inFlightSeq, new CallbackFailedException("deadline_exceeded", null));
+    } else {
+      callbackWatchdog = schedule(this::onCallbackWatchdog, limit - elapsed);
+    }
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private Cancellable schedule(Runnable onExecutor, long delayNanos) {
+    return gw.scheduler.schedule(() -> runOnExecutor(onExecutor), delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private static void cancel(Cancellable c) {
+    if (c != null) {
+      c.cancel();
+    }
+  }
+
+  private void runOnExecutor(Runnable r) {
+    try {
+      exec.execute(r);
+    } catch (RuntimeException rejected) {
+      log.debug("conn {}: executor rejected a task: {}", conn, rejected.toString());
+    }
+  }
+
+  private void onIdleTimeout() {
+    idleTimer = null;
+    if (state == State.OPEN) {
+      close("idle_timeout", false);
+    }
+  }
+
+  private void onKeepaliveCheck() {
+    keepaliveTimer = null;
+    if (state != State.OPEN || keepaliveLimitNanos == 0) {
+      return;
+    }
+    long since = Math.max(lastInboundNanos, keepaliveStartNanos);
+    long silent = gw.scheduler.nanoTime() - since;
+    if (silent >= keepaliveLimitNanos) {
+      queue.add(Kind.TIMER_TIMEOUT, TimerType.KEEPALIVE);
+      close("keepalive_timeout", false);
+    } else {
+      keepaliveTimer = schedule(this::onKeepaliveCheck, keepaliveLimitNanos - silent);
+    }
+  }
+
+  // ---------------------------------------------------------------- adapter operations
+
+  /**
+   * Runs an adapter operation on the executor: at once when already there, else as a task. The
+   * connection must be open when the operation runs.
+   */
+  CompletionStage<AdapterResult> call(java.util.function.Function<Connection,
+      CompletionStage<AdapterResult>> op) {
+    if (exec.inExecutorThread()) {
+      return runOp(op);
+    }
+    CompletableFuture<AdapterResult> out = new CompletableFuture<>();
+    try {
+      exec.execute(() -> runOp(op).whenComplete((r, e) ->
+          out.complete(e != null ? unknown(e) : r)));
+    } catch (RuntimeException rejected) {
+      out.complete(GatewayAdapter.notAlive(conn));
+    }
+    return out;
+  }
+
+  private CompletionStage<AdapterResult> runOp(
+      java.util.function.Function<Connection, CompletionStage<AdapterResult>> op) {
+    if (state != State.OPEN) {
+      return CompletableFuture.completedStage(GatewayAdapter.notAlive(conn));
+    }
+    try {
+      return op.apply(this);
+    } catch (RuntimeException e) {
+      log.warn("conn {}: adapter operation failed", conn, e);
+      return CompletableFuture.completedStage(unknown(e));
+    }
+  }
+
+  private static AdapterResult unknown(Throwable e) {
+    return AdapterResult.of(ResultCode.UNKNOWN, "internal error: " + e);
+  }
+
+  /** Continues {@code stage} on the executor (inline when it completes there). */
+  private <T> CompletionStage<AdapterResult> then(CompletionStage<T> stage,
+      BiFunction<T, Throwable, AdapterResult> fn) {
+    CompletableFuture<AdapterResult> out = new CompletableFuture<>();
+    stage.whenComplete((v, e) -> {
+      Runnable r = () -> {
+        try {
+          out.complete(fn.apply(v, e));
+        } catch (RuntimeException ex) {
+          out.complete(unknown(ex));
+        }
+      };
+      if (exec.inExecutorThread()) {
+        r.run();
+      } else {
+        try {
+          exec.execute(r);
+        } catch (RuntimeException rejected) {
+          out.complete(GatewayAdapter.notAlive(conn));
+        }
+      }
+    });
+    return out;
+  }
+
+  CompletionStage<AdapterResult> send(byte[] bytes) {
+    link.write(bytes);
+    return GatewayAdapter.SUCCESS;
+  }
+
+  CompletionStage<AdapterResult> closeByHandler() {
+    close("normal", false);
+    return GatewayAdapter.SUCCESS;
+  }
+
+  CompletionStage<AdapterResult> startTimer(TimerType type, int interval) {
+    if (type != TimerType.KEEPALIVE) {
+      return GatewayAdapter.fail(ResultCode.PARAMS_TYPE_ERROR,
+          "unknown timer type; only KEEPALIVE is supported");
+    }
+    if (interval == 0) {
+      return GatewayAdapter.fail(ResultCode.PARAMS_TYPE_ERROR,
+          "keepalive interval must be at least 1 second, was 0");
+    }
+    cancel(idleTimer);
+    idleTimer = null;
+    cancel(keepaliveTimer);
+    keepaliveLimitNanos = TimeUnit.MILLISECONDS.toNanos(Integer.toUnsignedLong(interval) * 1500);
+    keepaliveStartNanos = gw.scheduler.nanoTime();
+    keepaliveTimer = schedule(this::onKeepaliveCheck, keepaliveLimitNanos);
+    return GatewayAdapter.SUCCESS;
+  }
+
+  CompletionStage<AdapterResult> authenticate(ClientInfo info, String password) {
+    if (info == null) {
+      return GatewayAdapter.fail(ResultCode.REQUIRED_PARAMS_MISSED,
+          "clientinfo is required to authenticate");
+    }
+    if (authenticated || authenticating) {
+      return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, "Duplicated authenticate command");
+    }
+    authenticating = true;
+    String cid = info.clientId().isEmpty() ? Ids.newClientId() : info.clientId();
+    String protoName = info.protoName().isEmpty() ? "exproto" : info.protoName();
+    Credentials creds = new Credentials(cid, info.username(), password, link.remoteAddress(),
+        link.peerCertificate(), link.listenerName(), protoName);
+    CompletionStage<AuthResult> decision;
+    try {
+      decision = gw.settings.authenticator().authenticate(creds);
+    } catch (RuntimeException e) {
+      decision = CompletableFuture.failedStage(e);
+    }
+    return then(decision, (result, err) -> {
+      authenticating = false;
+      if (state != State.OPEN) {
+        return GatewayAdapter.notAlive(conn);
+      }
+      if (err != null || result == null) {
+        log.warn("conn {}: authenticator failed for client {}", conn, cid, err);
+        return AdapterResult.of(ResultCode.PERMISSION_DENY, "Authentication failed: "
+            + (err == null ? "authenticator returned no result" : err.getMessage()));
+      }
+      if (!result.allowed()) {
+        return AdapterResult.of(ResultCode.PERMISSION_DENY, result.reason());
+      }
+      authenticated = true;
+      username = info.username();
+      connectedAtMillis = gw.scheduler.currentTimeMillis();
+      mountpoint = Mountpoint.resolve(gw.settings.mountpoint(), cid, username);
+      identity = new ClientIdentity(cid, username, link.remoteAddress(), link.listenerName());
+      clientId = cid;
+      gw.registerClient(this);
+      if (result.expiresAt() != null) {
+        long delayMs = result.expiresAt().toEpochMilli() - gw.scheduler.currentTimeMillis();
+        expiryTimer = schedule(() -> {
+          expiryTimer = null;
+          close("expired", false);
+        }, TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMs)));
+      }
+      return AdapterResult.SUCCESS;
+    });
+  }
+
+  CompletionStage<AdapterResult> publish(String topic, int qos, byte[] payload) {
+    CompletionStage<AdapterResult> denied = checkPubSub(topic, qos, false);
+    if (denied != null) {
+      return denied;
+    }
+    if (!gw.settings.authorizer().authorize(identity, Action.PUBLISH, topic)) {
+      return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, "Authorization deny");
+    }
+    String mounted = mountpoint.mountName(topic);
+    if (!mountpoint.isEmpty()) {
+      String why = Topics.validateName(mounted);
+      if (why != null) {
+        return GatewayAdapter.fail(ResultCode.PARAMS_TYPE_ERROR, "topic '" + mounted
+            + "' (with mountpoint '" + mountpoint.prefix() + "') is invalid: " + why);
+      }
+    }
+    BrokerMessage m = new BrokerMessage(Ids.newMessageId(), clientId, mounted, qos,
+        payload == null ? new byte[0] : payload, gw.scheduler.currentTimeMillis());
+    return gw.publish(m);
+  }
+
+  CompletionStage<AdapterResult> subscribe(String filter, int qos) {
+    CompletionStage<AdapterResult> denied = checkPubSub(filter, qos, true);
+    if (denied != null) {
+      return denied;
+    }
+    if (!gw.settings.authorizer().authorize(identity, Action.SUBSCRIBE, filter)) {
+      return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, "Authorization deny");
+    }
+    String mounted = mountpoint.mountFilter(filter);
+    if (!mountpoint.isEmpty()) {
+      String why = Topics.validateFilter(mounted);
+      if (why != null) {
+        return GatewayAdapter.fail(ResultCode.PARAMS_TYPE_ERROR, "topic filter '" + mounted
+            + "' (with mountpoint '" + mountpoint.prefix() + "') is invalid: " + why);
+      }
+    }
+    if (subscriptions == null) {
+      subscriptions = new HashMap<>(4);
+    }
+    subscriptions.put(mounted, qos);
+    return then(gw.broker.subscribe(mounted, qos, this), (v, e) -> {
+      if (e != null) {
+        if (subscriptions != null) {
+          subscriptions.remove(mounted);
+        }
+        return AdapterResult.of(ResultCode.UNKNOWN, "broker refused the subscription: "
+            + e.getMessage());
+      }
+      return AdapterResult.SUCCESS;
+    });
+  }
+
+  CompletionStage<AdapterResult> unsubscribe(String filter) {
+    if (!authenticated) {
+      return notAuthenticated();
+    }
+    String why = filter == null ? "topic filter must not be empty" : Topics.validateFilter(filter);
+    if (why != null) {
+      return GatewayAdapter.fail(ResultCode.PARAMS_TYPE_ERROR, "invalid topic filter '" + filter
+          + "': " + why);
+    }
+    String mounted = mountpoint.mountFilter(filter);
+    if (subscriptions == null || subscriptions.remove(mounted) == null) {
+      return GatewayAdapter.SUCCESS;
+    }
+    return then(gw.broker.unsubscribe(mounted, this), (v, e) -> e == null ? AdapterResult.SUCCESS
+        : AdapterResult.of(ResultCode.UNKNOWN, "broker failed to unsubscribe: " + e.getMessage()));
+  }
+
+  private CompletionStage<AdapterResult> checkPubSub(String topic, int qos, boolean filter) {
+    if (!authenticated) {
+      return notAuthenticated();
+    }
+    CompletionStage<AdapterResult> bad = GatewayAdapter.checkQos(qos);
+    if (bad != null) {
+      return bad;
+    }
+    return GatewayAdapter.checkTopic(topic, filter);
+  }
+
+  private static CompletionStage<AdapterResult> notAuthenticated() {
+    return GatewayAdapter.fail(ResultCode.PERMISSION_DENY,
+        "the connection is not authenticated; call Authenticate first");
+  }
+
+  // ---------------------------------------------------------------- management
+
+  ClientView view() {
+    return new ClientView(clientId, username, conn, link.remoteAddress(), link.listenerName(),
+        connectedAtMillis);
+  }
+}
