@@ -1,0 +1,176 @@
+package io.exproto.testkit;
+
+import io.exproto.handler.PeerCertificate;
+import io.exproto.handler.SocketType;
+import io.exproto.transport.Link;
+import io.exproto.transport.LinkAcceptor;
+import io.exproto.transport.LinkExecutor;
+import io.exproto.transport.LinkListener;
+import io.exproto.transport.TransportListener;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A transport without sockets: {@link #connect()} makes an {@link InMemoryDevice} whose link runs
+ * on this listener's single "event loop" thread. Use it to test a handler, or the engine, with no
+ * network and no ports. Thread-safe.
+ */
+public final class InMemoryListener implements TransportListener {
+  private final String name;
+  private final SocketType socketType;
+  private final PeerCertificate peerCertificate;
+  private final AtomicInteger nextPort = new AtomicInteger(40000);
+  private final InetSocketAddress local;
+  private volatile ExecutorService loop;
+  private volatile Thread loopThread;
+  private volatile LinkAcceptor acceptor;
+  private final LinkExecutor executor = new LinkExecutor() {
+    @Override
+    public void execute(Runnable command) {
+      loop.execute(command);
+    }
+
+    @Override
+    public boolean inExecutorThread() {
+      return Thread.currentThread() == loopThread;
+    }
+  };
+
+  private InMemoryListener(String name, SocketType socketType, PeerCertificate cert) {
+    this.name = name;
+    this.socketType = socketType;
+    this.peerCertificate = cert;
+    this.local = new InetSocketAddress("127.0.0.1", 7993);
+  }
+
+  /** A TCP-like listener named {@code name}. */
+  public static InMemoryListener create(String name) {
+    return new InMemoryListener(name, SocketType.TCP, null);
+  }
+
+  /** A listener whose links report {@code socketType} and {@code peerCertificate} (may be null). */
+  public static InMemoryListener create(String name, SocketType socketType,
+      PeerCertificate peerCertificate) {
+    return new InMemoryListener(name, socketType, peerCertificate);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public String kind() {
+    return "memory";
+  }
+
+  @Override
+  public synchronized void start(LinkAcceptor acceptor) {
+    if (this.acceptor != null) {
+      throw new IllegalStateException("listener " + name + " already started");
+    }
+    this.acceptor = acceptor;
+    this.loop = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "exproto-memory-" + name);
+      t.setDaemon(true);
+      loopThread = t;
+      return t;
+    });
+  }
+
+  @Override
+  public InetSocketAddress localAddress() {
+    return acceptor == null ? null : local;
+  }
+
+  @Override
+  public CompletionStage<Void> stop() {
+    ExecutorService l = loop;
+    if (l == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return CompletableFuture.runAsync(() -> {
+      l.shutdown();
+      try {
+        l.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+  }
+
+  /**
+   * Waits until every task queued on the loop before this call has run: after it, everything
+   * devices sent so far has reached the gateway.
+   */
+  public void awaitQueuedTasks(java.time.Duration timeout) throws Exception {
+    CompletableFuture<Void> marker = new CompletableFuture<>();
+    loop.execute(() -> marker.complete(null));
+    marker.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Opens a new connection, as a device would; the gateway is told on the loop thread. */
+  public InMemoryDevice connect() {
+    if (acceptor == null) {
+      throw new IllegalStateException("listener " + name + " is not started");
+    }
+    InetSocketAddress peer = new InetSocketAddress("127.0.0.1", nextPort.getAndIncrement());
+    InMemoryDevice device = new InMemoryDevice(executor, socketType);
+    Link link = new Link() {
+      @Override
+      public LinkExecutor executor() {
+        return executor;
+      }
+
+      @Override
+      public SocketType socketType() {
+        return socketType;
+      }
+
+      @Override
+      public InetSocketAddress remoteAddress() {
+        return peer;
+      }
+
+      @Override
+      public InetSocketAddress localAddress() {
+        return local;
+      }
+
+      @Override
+      public PeerCertificate peerCertificate() {
+        return peerCertificate;
+      }
+
+      @Override
+      public String listenerName() {
+        return name;
+      }
+
+      @Override
+      public void write(byte[] bytes) {
+        device.received(bytes);
+      }
+
+      @Override
+      public void close() {
+        device.closedByGateway();
+      }
+
+      @Override
+      public void setReadPaused(boolean paused) {
+        device.readPaused(paused);
+      }
+    };
+    executor.execute(() -> {
+      LinkListener l = acceptor.accept(link);
+      device.attach(l);
+    });
+    return device;
+  }
+}
