@@ -1,0 +1,234 @@
+package io.exproto.grpc;
+
+import io.exproto.grpc.internal.AdapterService;
+import io.exproto.grpc.v1.ConnectionAdapterGrpc;
+import io.exproto.handler.ConnectionAdapter;
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Serves a {@link ConnectionAdapter} to remote handlers as the gRPC service
+ * {@code emqx.exproto.v1.ConnectionAdapter} (plaintext HTTP/2), together with the standard health
+ * service {@code grpc.health.v1.Health} and server reflection ({@code grpc.reflection.v1}).
+ *
+ * <pre>{@code
+ * try (GrpcAdapterServer server = GrpcAdapterServer.builder(gateway.adapter())
+ *     .bind(new InetSocketAddress("127.0.0.1", 9100))
+ *     .build()
+ *     .start()) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Every adapter outcome, failures included, is answered with gRPC status OK and a
+ * {@code CodeResponse} (SPEC A); a request larger than
+ * {@link Builder#maxInboundMessageSize(int)} is rejected with {@code RESOURCE_EXHAUSTED}.
+ *
+ * <p>Thread-safe. Lifecycle: {@link #start()} once ({@link IllegalStateException} on a second
+ * call), then {@link #shutdown()} or {@link #shutdownNow()}, {@link #awaitTermination(Duration)};
+ * {@link #close()} does both.
+ */
+public final class GrpcAdapterServer implements AutoCloseable {
+
+  /** The default port of {@code server.bind} (SPEC B8). */
+  public static final int DEFAULT_PORT = 9100;
+
+  /** The default largest request accepted: 4 MiB, as gRPC's default. */
+  public static final int DEFAULT_MAX_INBOUND_MESSAGE_SIZE = 4 * 1024 * 1024;
+
+  /** The full name of the served service, also registered with the health service. */
+  public static final String SERVICE_NAME = ConnectionAdapterGrpc.SERVICE_NAME;
+
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
+  private final Server server;
+  private final HealthStatusManager health;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+
+  private GrpcAdapterServer(Builder builder) {
+    this.health = new HealthStatusManager();
+    NettyServerBuilder netty = NettyServerBuilder.forAddress(builder.bind)
+        .maxInboundMessageSize(builder.maxInboundMessageSize)
+        .addService(new AdapterService(builder.adapter))
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance());
+    if (builder.executor != null) {
+      netty.executor(builder.executor);
+    }
+    this.server = netty.build();
+  }
+
+  /** A builder serving {@code adapter}, with the defaults given on each setting. */
+  public static Builder builder(ConnectionAdapter adapter) {
+    return new Builder(adapter);
+  }
+
+  /**
+   * Binds the port and starts serving; the health service reports {@code SERVING} for the server
+   * ({@code ""}) and for {@link #SERVICE_NAME}.
+   *
+   * @return this server
+   * @throws IOException if the address cannot be bound (for example the port is in use)
+   * @throws IllegalStateException if started before
+   */
+  public GrpcAdapterServer start() throws IOException {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("GrpcAdapterServer was already started; start() may be called once");
+    }
+    server.start();
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    health.setStatus(SERVICE_NAME, ServingStatus.SERVING);
+    return this;
+  }
+
+  /**
+   * The bound address; with port 0 in {@link Builder#bind} this is where the chosen port is read.
+   *
+   * @throws IllegalStateException if not started, or already terminated
+   */
+  public InetSocketAddress localAddress() {
+    if (!started.get()) {
+      throw new IllegalStateException("GrpcAdapterServer is not started; call start() first");
+    }
+    List<? extends SocketAddress> sockets = server.getListenSockets();
+    if (sockets.isEmpty()) {
+      throw new IllegalStateException("GrpcAdapterServer is shut down and has no bound address");
+    }
+    return (InetSocketAddress) sockets.get(0);
+  }
+
+  /**
+   * The bound port.
+   *
+   * @throws IllegalStateException if not started, or already terminated
+   */
+  public int port() {
+    return localAddress().getPort();
+  }
+
+  /**
+   * Stops accepting new calls and lets calls in progress finish; the health service reports
+   * {@code NOT_SERVING} from now on. Returns at once. Does nothing if already shut down.
+   */
+  public void shutdown() {
+    stopServing();
+    server.shutdown();
+  }
+
+  /** Like {@link #shutdown()}, but also cancels calls in progress. */
+  public void shutdownNow() {
+    stopServing();
+    server.shutdownNow();
+  }
+
+  private void stopServing() {
+    // The health service complains when told more than once.
+    if (stopping.compareAndSet(false, true)) {
+      health.enterTerminalState();
+    }
+  }
+
+  /**
+   * Waits until the server has terminated after a shutdown.
+   *
+   * @return true if it terminated within {@code timeout}
+   */
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    return server.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** True once shut down and every call has finished. */
+  public boolean isTerminated() {
+    return server.isTerminated();
+  }
+
+  /**
+   * {@link #shutdown()}, waits up to 5 seconds for calls in progress, then {@link #shutdownNow()}.
+   * If interrupted, shuts down at once and keeps the interrupt flag.
+   */
+  @Override
+  public void close() {
+    shutdown();
+    try {
+      if (!awaitTermination(CLOSE_GRACE)) {
+        shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "GrpcAdapterServer" + (started.get() && !server.isShutdown()
+        ? server.getListenSockets() : "[not serving]");
+  }
+
+  /**
+   * Configures a {@link GrpcAdapterServer}. Not thread-safe; {@link #build()} validates and may be
+   * called more than once.
+   */
+  public static final class Builder {
+    private final ConnectionAdapter adapter;
+    private InetSocketAddress bind = new InetSocketAddress(DEFAULT_PORT);
+    private int maxInboundMessageSize = DEFAULT_MAX_INBOUND_MESSAGE_SIZE;
+    private Executor executor;
+
+    private Builder(ConnectionAdapter adapter) {
+      this.adapter = Objects.requireNonNull(adapter, "adapter");
+    }
+
+    /**
+     * The address to listen on ({@code server.bind}); default {@code 0.0.0.0:9100}. Port 0 picks a
+     * free port, see {@link GrpcAdapterServer#port()}.
+     */
+    public Builder bind(InetSocketAddress bind) {
+      this.bind = Objects.requireNonNull(bind, "bind");
+      return this;
+    }
+
+    /**
+     * The largest request accepted, in bytes; default 4 MiB. Larger requests fail with
+     * {@code RESOURCE_EXHAUSTED}.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder maxInboundMessageSize(int bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException(
+            "maxInboundMessageSize must be a positive number of bytes, was " + bytes);
+      }
+      this.maxInboundMessageSize = bytes;
+      return this;
+    }
+
+    /**
+     * The executor that runs incoming calls; default gRPC's shared cached thread pool. Calls only
+     * hand the request to the adapter, which never blocks, so a small executor is enough. The
+     * caller owns it and shuts it down after the server has terminated.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** A new server, not yet started. */
+    public GrpcAdapterServer build() {
+      return new GrpcAdapterServer(this);
+    }
+  }
+}

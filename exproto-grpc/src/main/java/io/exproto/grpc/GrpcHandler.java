@@ -1,0 +1,265 @@
+package io.exproto.grpc;
+
+import io.exproto.grpc.internal.CallbackObserver;
+import io.exproto.grpc.internal.HandlerAddress;
+import io.exproto.grpc.internal.ProtoTranslation;
+import io.exproto.grpc.v1.ConnectionUnaryHandlerGrpc;
+import io.exproto.grpc.v1.EmptySuccess;
+import io.exproto.grpc.v1.ReceivedBytesRequest;
+import io.exproto.grpc.v1.SocketClosedRequest;
+import io.exproto.grpc.v1.SocketCreatedRequest;
+import io.exproto.grpc.v1.TimerTimeoutRequest;
+import io.exproto.handler.CallbackFailedException;
+import io.exproto.handler.ConnInfo;
+import io.exproto.handler.ConnectionHandler;
+import io.exproto.handler.Message;
+import io.exproto.handler.TimerType;
+import io.grpc.CallOptions;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A {@link ConnectionHandler} that calls a remote handler service over gRPC: each callback is one
+ * unary call of {@code emqx.exproto.v1.ConnectionUnaryHandler} (the service EMQX calls by default),
+ * so handler services written for EMQX work unchanged.
+ *
+ * <pre>{@code
+ * GrpcHandler handler = GrpcHandler.unary("http://127.0.0.1:9001");
+ * // or
+ * GrpcHandler handler = GrpcHandler.builder()
+ *     .address("http://127.0.0.1:9001")
+ *     .callbackTimeout(Duration.ofSeconds(10))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Each callback returns at once with a stage that completes when the handler service has
+ * answered; nothing blocks. A call that ends with a non-OK gRPC status (handler unreachable, error,
+ * no answer within {@link Builder#callbackTimeout(Duration)}) completes the stage exceptionally
+ * with a {@link CallbackFailedException} whose {@linkplain CallbackFailedException#reason() reason}
+ * is the status code's name in lower case, e.g. {@code unavailable}, {@code deadline_exceeded},
+ * {@code unimplemented}, {@code internal}.
+ *
+ * <p>Calls are started detached from the caller's gRPC {@link Context}: a callback issued while
+ * the gateway serves an adapter call is neither cancelled when that adapter call ends nor bound by
+ * its deadline.
+ *
+ * <p>The channel connects lazily, on the first callback, and reconnects by itself. Thread-safe.
+ * {@link #close()} shuts down the channel if this handler created it; callbacks after that fail
+ * with {@code unavailable}.
+ */
+public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
+
+  /** The default callback deadline (SPEC B2). */
+  public static final Duration DEFAULT_CALLBACK_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
+  private final ManagedChannel channel;
+  private final boolean ownsChannel;
+  private final long callbackTimeoutNanos;
+  private final String target;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private GrpcHandler(ManagedChannel channel, boolean ownsChannel, Duration callbackTimeout,
+      String target) {
+    this.channel = channel;
+    this.ownsChannel = ownsChannel;
+    this.callbackTimeoutNanos = callbackTimeout.toNanos();
+    this.target = target;
+  }
+
+  /**
+   * A handler calling the {@code ConnectionUnaryHandler} service at {@code address}, with the
+   * default callback timeout.
+   *
+   * @param address {@code http://host:port}
+   * @throws IllegalArgumentException if the address is malformed or uses {@code https://}
+   */
+  public static GrpcHandler unary(String address) {
+    return builder().address(address).build();
+  }
+
+  /** A builder; set either {@link Builder#address} or {@link Builder#channel}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public CompletionStage<Void> onSocketCreated(String conn, ConnInfo connInfo) {
+    try {
+      return call(ConnectionUnaryHandlerGrpc.getOnSocketCreatedMethod(),
+          SocketCreatedRequest.newBuilder()
+              .setConn(conn)
+              .setConninfo(ProtoTranslation.toProto(connInfo))
+              .build());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedStage(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> onReceivedBytes(String conn, byte[] bytes) {
+    try {
+      // The array belongs to the handler (ConnectionHandler's contract): no copy needed.
+      return call(ConnectionUnaryHandlerGrpc.getOnReceivedBytesMethod(),
+          ReceivedBytesRequest.newBuilder()
+              .setConn(conn)
+              .setBytes(ProtoTranslation.wrap(bytes))
+              .build());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedStage(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> onTimerTimeout(String conn, TimerType type) {
+    try {
+      return call(ConnectionUnaryHandlerGrpc.getOnTimerTimeoutMethod(),
+          TimerTimeoutRequest.newBuilder()
+              .setConn(conn)
+              .setType(ProtoTranslation.toProto(type))
+              .build());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedStage(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> onReceivedMessages(String conn, List<Message> messages) {
+    try {
+      return call(ConnectionUnaryHandlerGrpc.getOnReceivedMessagesMethod(),
+          ProtoTranslation.toReceivedMessagesRequest(conn, messages));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedStage(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> onSocketClosed(String conn, String reason) {
+    try {
+      return call(ConnectionUnaryHandlerGrpc.getOnSocketClosedMethod(),
+          SocketClosedRequest.newBuilder().setConn(conn).setReason(reason).build());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedStage(e);
+    }
+  }
+
+  private <R> CompletionStage<Void> call(MethodDescriptor<R, EmptySuccess> method, R request) {
+    CallbackObserver observer = new CallbackObserver();
+    try {
+      // A call inherits the current Context when created and started; if that is a server call's
+      // context (a callback issued while an adapter call is served), the call would be cancelled
+      // as soon as the server call completes. Context.ROOT cuts that link.
+      Context.ROOT.run(() -> ClientCalls.asyncUnaryCall(
+          channel.newCall(method,
+              CallOptions.DEFAULT.withDeadlineAfter(callbackTimeoutNanos, TimeUnit.NANOSECONDS)),
+          request, observer));
+    } catch (RuntimeException e) {
+      // asyncUnaryCall cancels the call before rethrowing; whichever report comes first wins.
+      observer.onError(e);
+    }
+    return observer.future();
+  }
+
+  /**
+   * Shuts down the channel if this handler created it (waiting up to 5 seconds for calls in
+   * progress, then cancelling them); a channel passed to {@link Builder#channel} is left to its
+   * owner. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true) || !ownsChannel) {
+      return;
+    }
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(CLOSE_GRACE.toNanos(), TimeUnit.NANOSECONDS)) {
+        channel.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      channel.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "GrpcHandler[ConnectionUnaryHandler at " + target + ", callbackTimeout="
+        + Duration.ofNanos(callbackTimeoutNanos) + "]";
+  }
+
+  /**
+   * Configures a {@link GrpcHandler}. Not thread-safe; {@link #build()} validates.
+   */
+  public static final class Builder {
+    private String address;
+    private ManagedChannel channel;
+    private Duration callbackTimeout = DEFAULT_CALLBACK_TIMEOUT;
+
+    private Builder() {}
+
+    /**
+     * The handler service's address ({@code handler.address}), {@code http://host:port}. TLS
+     * ({@code https://}) is not supported yet.
+     */
+    public Builder address(String address) {
+      this.address = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * A channel to use instead of an {@link #address}, for example an in-process channel in
+     * tests. The caller keeps ownership: {@link GrpcHandler#close()} does not shut it down.
+     */
+    public Builder channel(ManagedChannel channel) {
+      this.channel = Objects.requireNonNull(channel, "channel");
+      return this;
+    }
+
+    /**
+     * The deadline of every callback; default 30 seconds. A callback not answered in time fails
+     * with reason {@code deadline_exceeded}.
+     *
+     * @throws IllegalArgumentException if zero or negative
+     */
+    public Builder callbackTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "callbackTimeout");
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("callbackTimeout must be positive, was " + timeout);
+      }
+      this.callbackTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * A new handler. Does not connect yet: the channel connects on the first callback.
+     *
+     * @throws IllegalStateException if neither or both of address and channel are set
+     * @throws IllegalArgumentException if the address is malformed or uses {@code https://}
+     */
+    public GrpcHandler build() {
+      if ((address == null) == (channel == null)) {
+        throw new IllegalStateException(
+            "set exactly one of address(\"http://host:port\") and channel(...) on GrpcHandler.builder()");
+      }
+      if (channel != null) {
+        return new GrpcHandler(channel, false, callbackTimeout, channel.authority());
+      }
+      HandlerAddress parsed = HandlerAddress.parse(address);
+      ManagedChannel created = NettyChannelBuilder.forAddress(parsed.host(), parsed.port())
+          .usePlaintext()
+          .build();
+      return new GrpcHandler(created, true, callbackTimeout, address);
+    }
+  }
+}

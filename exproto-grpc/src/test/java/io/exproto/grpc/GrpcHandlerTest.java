@@ -1,0 +1,353 @@
+package io.exproto.grpc;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.exproto.grpc.v1.ReceivedBytesRequest;
+import io.exproto.grpc.v1.ReceivedMessagesRequest;
+import io.exproto.grpc.v1.SocketClosedRequest;
+import io.exproto.grpc.v1.SocketCreatedRequest;
+import io.exproto.grpc.v1.TimerTimeoutRequest;
+import io.exproto.handler.CallbackFailedException;
+import io.exproto.handler.ConnInfo;
+import io.exproto.handler.Message;
+import io.exproto.handler.PeerCertificate;
+import io.exproto.handler.SocketType;
+import io.exproto.handler.TimerType;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class GrpcHandlerTest {
+  private static final Duration WAIT = Duration.ofSeconds(5);
+
+  @RegisterExtension final GrpcCleanup grpc = new GrpcCleanup();
+
+  private final FakeUnaryHandlerService service = new FakeUnaryHandlerService();
+  private ManagedChannel channel;
+  private GrpcHandler handler;
+
+  @BeforeEach
+  void startService() throws IOException {
+    String name = InProcessServerBuilder.generateName();
+    grpc.register(InProcessServerBuilder.forName(name).addService(service).build().start());
+    channel = grpc.register(InProcessChannelBuilder.forName(name).build());
+    handler = grpc.register(GrpcHandler.builder().channel(channel).build());
+  }
+
+  private static void assertCompletes(CompletionStage<Void> stage) {
+    assertThat(stage.toCompletableFuture()).succeedsWithin(WAIT);
+  }
+
+  private static CallbackFailedException callbackFailure(CompletionStage<Void> stage) {
+    Throwable thrown = catchThrowable(
+        () -> stage.toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+    assertThat(thrown).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(CallbackFailedException.class);
+    return (CallbackFailedException) thrown.getCause();
+  }
+
+  @Test
+  void onSocketCreatedSendsEveryConnInfoField() {
+    ConnInfo info = new ConnInfo(SocketType.SSL,
+        new InetSocketAddress("10.1.2.3", 51234), new InetSocketAddress("192.168.0.9", 7993),
+        new PeerCertificate("client", "CN=client,O=Org,C=CN"));
+
+    assertCompletes(handler.onSocketCreated("conn-1", info));
+
+    SocketCreatedRequest request = service.onlyRequest(SocketCreatedRequest.class);
+    assertThat(request.getConn()).isEqualTo("conn-1");
+    var conninfo = request.getConninfo();
+    assertThat(conninfo.getSocktype()).isEqualTo(io.exproto.grpc.v1.SocketType.SSL);
+    assertThat(conninfo.getPeername().getHost()).isEqualTo("10.1.2.3");
+    assertThat(conninfo.getPeername().getPort()).isEqualTo(51234);
+    assertThat(conninfo.getSockname().getHost()).isEqualTo("192.168.0.9");
+    assertThat(conninfo.getSockname().getPort()).isEqualTo(7993);
+    assertThat(conninfo.hasPeercert()).isTrue();
+    assertThat(conninfo.getPeercert().getCn()).isEqualTo("client");
+    assertThat(conninfo.getPeercert().getDn()).isEqualTo("CN=client,O=Org,C=CN");
+  }
+
+  @Test
+  void onSocketCreatedWithoutCertificateLeavesPeercertUnset() {
+    ConnInfo info = new ConnInfo(SocketType.DTLS,
+        new InetSocketAddress("127.0.0.1", 1), new InetSocketAddress("127.0.0.1", 2), null);
+
+    assertCompletes(handler.onSocketCreated("conn-2", info));
+
+    var conninfo = service.onlyRequest(SocketCreatedRequest.class).getConninfo();
+    assertThat(conninfo.getSocktype()).isEqualTo(io.exproto.grpc.v1.SocketType.DTLS);
+    assertThat(conninfo.hasPeercert()).isFalse();
+  }
+
+  @ParameterizedTest
+  @EnumSource(SocketType.class)
+  void everySocketTypeKeepsItsName(SocketType type) {
+    ConnInfo info = new ConnInfo(type,
+        new InetSocketAddress("127.0.0.1", 1), new InetSocketAddress("127.0.0.1", 2), null);
+
+    assertCompletes(handler.onSocketCreated("c", info));
+
+    assertThat(service.onlyRequest(SocketCreatedRequest.class).getConninfo().getSocktype().name())
+        .isEqualTo(type.name());
+  }
+
+  @Test
+  void onReceivedBytesSendsTheBytes() {
+    assertCompletes(handler.onReceivedBytes("conn-3", new byte[] {1, 0, (byte) 0x80, 127}));
+
+    ReceivedBytesRequest request = service.onlyRequest(ReceivedBytesRequest.class);
+    assertThat(request.getConn()).isEqualTo("conn-3");
+    assertThat(request.getBytes().toByteArray()).containsExactly(1, 0, 0x80, 127);
+  }
+
+  @Test
+  void onTimerTimeoutSendsTheType() {
+    assertCompletes(handler.onTimerTimeout("conn-4", TimerType.KEEPALIVE));
+
+    TimerTimeoutRequest request = service.onlyRequest(TimerTimeoutRequest.class);
+    assertThat(request.getConn()).isEqualTo("conn-4");
+    assertThat(request.getType()).isEqualTo(io.exproto.grpc.v1.TimerType.KEEPALIVE);
+  }
+
+  @Test
+  void onReceivedMessagesSendsEveryMessageWithAllFields() {
+    List<Message> messages = List.of(
+        new Message("node@host", "0123456789ABCDEF0123456789ABCDEF", 2, "dev-1", "t/1",
+            "hello".getBytes(UTF_8), 1_700_000_000_123L),
+        new Message("node@host", "FEDCBA9876543210FEDCBA9876543210", 0, "exproto", "t/2",
+            new byte[0], Long.MAX_VALUE));
+
+    assertCompletes(handler.onReceivedMessages("conn-5", messages));
+
+    ReceivedMessagesRequest request = service.onlyRequest(ReceivedMessagesRequest.class);
+    assertThat(request.getConn()).isEqualTo("conn-5");
+    assertThat(request.getMessagesCount()).isEqualTo(2);
+    var first = request.getMessages(0);
+    assertThat(first.getNode()).isEqualTo("node@host");
+    assertThat(first.getId()).isEqualTo("0123456789ABCDEF0123456789ABCDEF");
+    assertThat(first.getQos()).isEqualTo(2);
+    assertThat(first.getFrom()).isEqualTo("dev-1");
+    assertThat(first.getTopic()).isEqualTo("t/1");
+    assertThat(first.getPayload().toStringUtf8()).isEqualTo("hello");
+    assertThat(first.getTimestamp()).isEqualTo(1_700_000_000_123L);
+    var second = request.getMessages(1);
+    assertThat(second.getId()).isEqualTo("FEDCBA9876543210FEDCBA9876543210");
+    assertThat(second.getQos()).isZero();
+    assertThat(second.getFrom()).isEqualTo("exproto");
+    assertThat(second.getTopic()).isEqualTo("t/2");
+    assertThat(second.getPayload().isEmpty()).isTrue();
+    assertThat(second.getTimestamp()).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void onSocketClosedSendsTheReason() {
+    assertCompletes(handler.onSocketClosed("conn-6", "{shutdown,tcp_closed}"));
+
+    SocketClosedRequest request = service.onlyRequest(SocketClosedRequest.class);
+    assertThat(request.getConn()).isEqualTo("conn-6");
+    assertThat(request.getReason()).isEqualTo("{shutdown,tcp_closed}");
+  }
+
+  @Test
+  void theStageCompletesOnlyWhenTheHandlerAnswers() throws Exception {
+    service.hold();
+
+    CompletionStage<Void> stage = handler.onReceivedBytes("c", new byte[] {1});
+    var observer = service.nextHeld();
+    assertThat(stage.toCompletableFuture()).isNotDone();
+
+    FakeUnaryHandlerService.ok(observer);
+    assertCompletes(stage);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Status.Code.class, names = {"INTERNAL", "UNAVAILABLE", "UNKNOWN",
+      "PERMISSION_DENIED", "RESOURCE_EXHAUSTED"})
+  void anErrorStatusFailsTheStageWithTheStatusName(Status.Code code) {
+    service.failWith(code.toStatus().withDescription("handler says no"));
+
+    CallbackFailedException failure =
+        callbackFailure(handler.onReceivedBytes("c", new byte[] {1}));
+
+    assertThat(failure.reason()).isEqualTo(code.name().toLowerCase(java.util.Locale.ROOT));
+    assertThat(failure.getCause()).isInstanceOfSatisfying(StatusRuntimeException.class,
+        e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
+  }
+
+  @Test
+  void aMethodTheHandlerDoesNotImplementFailsWithUnimplemented() throws IOException {
+    String name = InProcessServerBuilder.generateName();
+    grpc.register(InProcessServerBuilder.forName(name)
+        .addService(new io.exproto.grpc.v1.ConnectionUnaryHandlerGrpc.ConnectionUnaryHandlerImplBase() {})
+        .build().start());
+    GrpcHandler partial = GrpcHandler.builder()
+        .channel(grpc.register(InProcessChannelBuilder.forName(name).build())).build();
+
+    assertThat(callbackFailure(partial.onSocketClosed("c", "r")).reason()).isEqualTo("unimplemented");
+  }
+
+  @Test
+  void aHandlerThatNeverAnswersFailsWithDeadlineExceeded() throws Exception {
+    service.hold();
+    GrpcHandler impatient = GrpcHandler.builder()
+        .channel(channel).callbackTimeout(Duration.ofMillis(200)).build();
+
+    CompletionStage<Void> stage = impatient.onReceivedBytes("c", new byte[] {1});
+
+    assertThat(callbackFailure(stage).reason()).isEqualTo("deadline_exceeded");
+  }
+
+  @Test
+  void aCallStartedInsideACancelledContextStillCompletes() throws Exception {
+    service.hold();
+    // As when the gateway serves an adapter call and a callback is issued on that thread: the
+    // server call's context is current, and is cancelled when the server call completes.
+    Context.CancellableContext serverCallContext = Context.current().withCancellation();
+    AtomicReference<CompletionStage<Void>> stage = new AtomicReference<>();
+
+    serverCallContext.run(() -> stage.set(handler.onReceivedBytes("c", new byte[] {1})));
+    var observer = service.nextHeld();
+    serverCallContext.cancel(null);
+    assertThat(stage.get().toCompletableFuture()).isNotDone();
+
+    FakeUnaryHandlerService.ok(observer);
+    assertCompletes(stage.get());
+  }
+
+  @Test
+  void aCallStartedInsideAnExpiredContextIsNotBoundByItsDeadline() throws Exception {
+    service.hold();
+    java.util.concurrent.ScheduledExecutorService scheduler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try {
+      // A deadline of 0 has expired already: the context is cancelled at once.
+      Context.CancellableContext expired = Context.current()
+          .withDeadlineAfter(0, TimeUnit.NANOSECONDS, scheduler);
+      assertThat(expired.isCancelled()).isTrue();
+      AtomicReference<CompletionStage<Void>> stage = new AtomicReference<>();
+
+      expired.run(() -> stage.set(handler.onReceivedBytes("c", new byte[] {1})));
+      var observer = service.nextHeld();
+      FakeUnaryHandlerService.ok(observer);
+
+      assertCompletes(stage.get());
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
+  @Test
+  void aTranslationFailureFailsTheStageInsteadOfThrowing() {
+    CompletionStage<Void> stage = handler.onTimerTimeout("c", null);
+
+    assertThat(stage.toCompletableFuture()).failsWithin(WAIT);
+    assertThat(service.requests).isEmpty();
+  }
+
+  @Test
+  void closeLeavesAChannelItDidNotCreateOpen() {
+    handler.close();
+
+    assertThat(channel.isShutdown()).isFalse();
+    assertCompletes(handler.onSocketClosed("c", "r"));
+  }
+
+  @Test
+  void talksToARealHandlerServiceAtAnHttpAddress() throws IOException {
+    var server = grpc.register(NettyServerBuilder
+        .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        .addService(service).build().start());
+    int port = ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+    GrpcHandler remote = grpc.register(GrpcHandler.unary("http://127.0.0.1:" + port));
+
+    assertCompletes(remote.onReceivedBytes("c", "over tcp".getBytes(UTF_8)));
+
+    assertThat(service.onlyRequest(ReceivedBytesRequest.class).getBytes().toStringUtf8())
+        .isEqualTo("over tcp");
+  }
+
+  @Test
+  void anUnreachableHandlerFailsWithUnavailable() throws IOException {
+    int freePort;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      freePort = probe.getLocalPort();
+    }
+    GrpcHandler remote = grpc.register(GrpcHandler.builder()
+        .address("http://127.0.0.1:" + freePort).callbackTimeout(WAIT).build());
+
+    assertThat(callbackFailure(remote.onSocketCreated("c", new ConnInfo(SocketType.TCP,
+        new InetSocketAddress("127.0.0.1", 1), new InetSocketAddress("127.0.0.1", 2), null)))
+        .reason()).isEqualTo("unavailable");
+  }
+
+  @Test
+  void callbacksAfterCloseOfAnOwnedChannelFailWithUnavailable() {
+    GrpcHandler remote = GrpcHandler.unary("http://127.0.0.1:9");
+    remote.close();
+    remote.close();
+
+    assertThat(callbackFailure(remote.onSocketClosed("c", "r")).reason()).isEqualTo("unavailable");
+  }
+
+  @Test
+  void anIpv6AddressIsAccepted() {
+    grpc.register(GrpcHandler.unary("http://[::1]:9001/"));
+  }
+
+  @Test
+  void httpsIsRejectedUntilTlsIsSupported() {
+    assertThatThrownBy(() -> GrpcHandler.unary("https://127.0.0.1:9001"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("TLS to the handler is not supported yet")
+        .hasMessageContaining("https://127.0.0.1:9001");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "127.0.0.1:9001", "http://127.0.0.1", "http://127.0.0.1:0",
+      "http://127.0.0.1:70000", "ftp://127.0.0.1:9001", "http://127.0.0.1:9001/path",
+      "http://user@127.0.0.1:9001", "http://127.0.0.1:9001?q=1", "http:// bad:1"})
+  void aMalformedAddressIsRejectedClearly(String address) {
+    assertThatThrownBy(() -> GrpcHandler.unary(address))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("handler address must look like http://host:port, was " + address);
+  }
+
+  @Test
+  void theBuilderNeedsExactlyOneOfAddressAndChannel() {
+    assertThatThrownBy(() -> GrpcHandler.builder().build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("address");
+    assertThatThrownBy(() -> GrpcHandler.builder().address("http://h:1").channel(channel).build())
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aNonPositiveCallbackTimeoutIsRejected() {
+    assertThatThrownBy(() -> GrpcHandler.builder().callbackTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("callbackTimeout");
+  }
+}
