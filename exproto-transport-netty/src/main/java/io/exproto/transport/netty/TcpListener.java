@@ -1,0 +1,389 @@
+package io.exproto.transport.netty;
+
+import io.exproto.transport.LinkAcceptor;
+import io.exproto.transport.TransportListener;
+import io.exproto.transport.netty.internal.EventLoops;
+import io.exproto.transport.netty.internal.TcpChannelInitializer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A plain TCP listener (SPEC B8 {@code listeners.tcp.<name>}): each accepted socket becomes one
+ * {@link io.exproto.transport.Link} of socket type TCP, confined to one event loop thread.
+ *
+ * <pre>{@code
+ * TcpListener tcp = TcpListener.builder().name("default").bind("0.0.0.0", 7993).build();
+ * }</pre>
+ *
+ * <p>Connections beyond {@code maxConnections} are closed as soon as they are accepted and counted
+ * in {@link #refusedConnections()}. Each socket read is reported as one {@code onBytes}; each
+ * {@code Link.write} is one write. A socket error closes the connection with an errno-like reason
+ * ({@code econnreset}, {@code epipe}, {@code etimedout}, ...); an orderly close is {@code
+ * tcp_closed}.
+ *
+ * <p>A listener starts once: {@link #start} binds (blocking until bound, so it must not be called
+ * on an event loop thread) and {@link #stop} stops accepting. {@code stop} does not close accepted
+ * connections on a shared transport (the gateway closes them before stopping its listeners); on a
+ * transport the listener created itself, stopping closes that transport and with it every
+ * connection.
+ *
+ * <p>Thread-safe. Not implemented here yet: {@code max_conn_rate}, {@code access_rules}, PROXY
+ * protocol and {@code send_timeout}.
+ */
+public final class TcpListener implements TransportListener {
+
+  /** Default port of the ExProto TCP listener. */
+  public static final int DEFAULT_PORT = 7993;
+
+  // Pause-free writes up to the low mark; above the high mark the channel reports not writable.
+  private static final WriteBufferWaterMark WRITE_BUFFER_WATER_MARK =
+      new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
+  private enum State { NEW, STARTED, STOPPED }
+
+  private final String name;
+  private final InetSocketAddress bindAddress;
+  private final int maxConnections;
+  private final boolean nodelay;
+  private final boolean reuseaddr;
+  private final int sendBuffer;
+  private final int recvBuffer;
+  private final int backlog;
+  private final NettyTransport sharedTransport;
+
+  private State state = State.NEW; // guarded by this
+  private NettyTransport ownTransport; // guarded by this
+  private Channel serverChannel; // guarded by this
+  private CompletableFuture<Void> stopped; // guarded by this
+  private volatile InetSocketAddress localAddress;
+  private volatile TcpChannelInitializer connections;
+
+  private TcpListener(Builder b, InetSocketAddress bindAddress) {
+    this.name = b.name;
+    this.bindAddress = bindAddress;
+    this.maxConnections = b.maxConnections;
+    this.nodelay = b.nodelay;
+    this.reuseaddr = b.reuseaddr;
+    this.sendBuffer = b.sendBuffer;
+    this.recvBuffer = b.recvBuffer;
+    this.backlog = b.backlog;
+    this.sharedTransport = b.transport;
+  }
+
+  /** A builder with the defaults of SPEC B8. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** Returns {@code "tcp"}. */
+  @Override
+  public String kind() {
+    return "tcp";
+  }
+
+  /** The configured address, possibly with port 0; see {@link #localAddress()} for the bound one. */
+  public InetSocketAddress bindAddress() {
+    return bindAddress;
+  }
+
+  /** The configured connection limit. */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /**
+   * The bound address, with the real port when configured with port 0; null before a successful
+   * {@link #start}. Still returned after {@link #stop}.
+   */
+  @Override
+  public InetSocketAddress localAddress() {
+    return localAddress;
+  }
+
+  /**
+   * Connections currently open on this listener: accepted, not refused, not yet closed. 0 before
+   * start. Read without locking; exact once the listener is idle.
+   */
+  public int openConnections() {
+    TcpChannelInitializer c = connections;
+    return c == null ? 0 : c.openConnections();
+  }
+
+  /**
+   * Connections closed immediately after accept because {@code maxConnections} were already open,
+   * since start. Never reset.
+   */
+  public long refusedConnections() {
+    TcpChannelInitializer c = connections;
+    return c == null ? 0 : c.refusedConnections();
+  }
+
+  /**
+   * Binds and starts accepting; returns once bound. If binding fails the listener stays unstarted
+   * and {@code start} may be called again.
+   *
+   * @throws BindException naming the address, if it cannot be bound (e.g. already in use)
+   * @throws IllegalStateException if already started or stopped, or if the given transport was
+   *     shut down
+   */
+  @Override
+  public synchronized void start(LinkAcceptor acceptor) throws IOException {
+    Objects.requireNonNull(acceptor, "acceptor");
+    if (state != State.NEW) {
+      throw new IllegalStateException("tcp listener '" + name + "' was already "
+          + (state == State.STARTED ? "started" : "stopped") + "; a listener starts once");
+    }
+    if (sharedTransport != null && sharedTransport.isShutdown()) {
+      throw new IllegalStateException("tcp listener '" + name + "': its NettyTransport was shut"
+          + " down; stop listeners before closing their transport");
+    }
+    NettyTransport transport = sharedTransport != null ? sharedTransport : NettyTransport.create();
+    TcpChannelInitializer initializer = new TcpChannelInitializer(name, acceptor, maxConnections);
+    ChannelFuture bound = bootstrap(transport.eventLoops(), initializer)
+        .bind(bindAddress)
+        .awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      if (transport != sharedTransport) {
+        transport.shutdown();
+      }
+      Throwable cause = bound.cause();
+      BindException e = new BindException("tcp listener '" + name + "' cannot bind "
+          + format(bindAddress) + ": " + cause.getMessage());
+      e.initCause(cause);
+      throw e;
+    }
+    serverChannel = bound.channel();
+    ownTransport = transport != sharedTransport ? transport : null;
+    connections = initializer;
+    localAddress = (InetSocketAddress) serverChannel.localAddress();
+    state = State.STARTED;
+  }
+
+  private ServerBootstrap bootstrap(EventLoops loops, TcpChannelInitializer initializer) {
+    ServerBootstrap b = new ServerBootstrap()
+        .group(loops.acceptorGroup(), loops.workerGroup())
+        .channel(loops.serverChannelClass())
+        .option(ChannelOption.SO_BACKLOG, backlog)
+        .option(ChannelOption.SO_REUSEADDR, reuseaddr)
+        .childOption(ChannelOption.TCP_NODELAY, nodelay)
+        .childOption(ChannelOption.AUTO_READ, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WRITE_BUFFER_WATER_MARK)
+        .childHandler(initializer);
+    if (recvBuffer > 0) {
+      // On the listening socket too: accepted sockets inherit it, and a receive window above 64 KiB
+      // is only negotiated if the buffer is set before the handshake.
+      b.option(ChannelOption.SO_RCVBUF, recvBuffer);
+      b.childOption(ChannelOption.SO_RCVBUF, recvBuffer);
+    }
+    if (sendBuffer > 0) {
+      b.childOption(ChannelOption.SO_SNDBUF, sendBuffer);
+    }
+    return b;
+  }
+
+  /**
+   * Stops accepting and closes the listening socket, then the transport if this listener created
+   * it. Idempotent; before {@link #start} it only marks the listener stopped.
+   *
+   * @return completes when the port is released (and the own transport has terminated)
+   */
+  @Override
+  public synchronized CompletionStage<Void> stop() {
+    if (stopped != null) {
+      return stopped;
+    }
+    stopped = new CompletableFuture<>();
+    if (state != State.STARTED) {
+      state = State.STOPPED;
+      stopped.complete(null);
+      return stopped;
+    }
+    state = State.STOPPED;
+    CompletableFuture<Void> done = stopped;
+    NettyTransport own = ownTransport;
+    Channel channel = serverChannel;
+    Runnable finish = () -> {
+      if (own == null) {
+        done.complete(null);
+      } else {
+        own.shutdown().whenComplete((v, e) -> done.complete(null));
+      }
+    };
+    channel.close().addListener(f -> {
+      // NIO closes a listening socket that is registered with a selector only at the event loop's
+      // next select, so the port is still bound when the close future completes. A task scheduled
+      // now runs after that select: then the port is free when stop() completes, and a new
+      // listener can bind it. (Epoll closes at once; the extra millisecond does no harm.)
+      try {
+        channel.eventLoop().schedule(finish, 1, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException shuttingDown) {
+        finish.run(); // the event loop is gone, and its selector with it
+      }
+    });
+    return done;
+  }
+
+  private static String format(InetSocketAddress address) {
+    InetAddress ip = address.getAddress();
+    String host = ip != null ? ip.getHostAddress() : address.getHostString();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+  }
+
+  @Override
+  public String toString() {
+    InetSocketAddress bound = localAddress;
+    return "tcp listener '" + name + "' on " + format(bound != null ? bound : bindAddress);
+  }
+
+  /**
+   * Configures a {@link TcpListener}. Setters only record; {@link #build()} validates. Not
+   * thread-safe.
+   */
+  public static final class Builder {
+    private String name = "default";
+    private String host = "0.0.0.0";
+    private int port = DEFAULT_PORT;
+    private InetSocketAddress address;
+    private int maxConnections = 1_024_000;
+    private boolean nodelay = true;
+    private boolean reuseaddr = true;
+    private int sendBuffer;
+    private int recvBuffer;
+    private int backlog = 1024;
+    private NettyTransport transport;
+
+    private Builder() {}
+
+    /** The listener's name, unique within a gateway. Default {@code default}. */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /** The address to listen on; port 0 picks a free port. Default {@code 0.0.0.0:7993}. */
+    public Builder bind(InetSocketAddress address) {
+      this.address = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * The host (IP address or name, resolved by {@link #build()}) and port to listen on; port 0
+     * picks a free port. Default {@code 0.0.0.0:7993}.
+     */
+    public Builder bind(String host, int port) {
+      this.host = Objects.requireNonNull(host, "host");
+      this.port = port;
+      this.address = null;
+      return this;
+    }
+
+    /**
+     * Most connections open at once; those accepted beyond it are closed immediately and counted in
+     * {@link TcpListener#refusedConnections()}. Default 1024000.
+     */
+    public Builder maxConnections(int maxConnections) {
+      this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /** {@code TCP_NODELAY} on accepted sockets. Default true. */
+    public Builder nodelay(boolean nodelay) {
+      this.nodelay = nodelay;
+      return this;
+    }
+
+    /** {@code SO_REUSEADDR} on the listening socket. Default true. */
+    public Builder reuseaddr(boolean reuseaddr) {
+      this.reuseaddr = reuseaddr;
+      return this;
+    }
+
+    /** {@code SO_SNDBUF} of accepted sockets in bytes; 0 keeps the OS default. Default 0. */
+    public Builder sendBuffer(int bytes) {
+      this.sendBuffer = bytes;
+      return this;
+    }
+
+    /** {@code SO_RCVBUF} of accepted sockets in bytes; 0 keeps the OS default. Default 0. */
+    public Builder recvBuffer(int bytes) {
+      this.recvBuffer = bytes;
+      return this;
+    }
+
+    /** The accept backlog of the listening socket. Default 1024. */
+    public Builder backlog(int backlog) {
+      this.backlog = backlog;
+      return this;
+    }
+
+    /**
+     * Event loops shared with other listeners; the caller keeps ownership and closes it after the
+     * listeners stop. Default: the listener creates its own with {@link NettyTransport#create()}
+     * at start and closes it on stop.
+     */
+    public Builder transport(NettyTransport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /**
+     * Validates the settings and creates the listener (not started).
+     *
+     * @throws IllegalArgumentException naming the setting that is wrong, and its value
+     */
+    public TcpListener build() {
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("name must not be null or blank, was '" + name + "'");
+      }
+      InetSocketAddress bindTo = address != null ? address : resolve(host, port);
+      if (bindTo.isUnresolved()) {
+        throw new IllegalArgumentException("bind host '" + bindTo.getHostString()
+            + "' cannot be resolved; give an IP address or a resolvable name");
+      }
+      if (maxConnections < 1) {
+        throw new IllegalArgumentException("maxConnections must be at least 1, was "
+            + maxConnections);
+      }
+      if (sendBuffer < 0) {
+        throw new IllegalArgumentException("sendBuffer must be 0 (OS default) or a size in bytes,"
+            + " was " + sendBuffer);
+      }
+      if (recvBuffer < 0) {
+        throw new IllegalArgumentException("recvBuffer must be 0 (OS default) or a size in bytes,"
+            + " was " + recvBuffer);
+      }
+      if (backlog < 1) {
+        throw new IllegalArgumentException("backlog must be at least 1, was " + backlog);
+      }
+      return new TcpListener(this, bindTo);
+    }
+
+    private static InetSocketAddress resolve(String host, int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("bind port must be between 0 and 65535, was " + port);
+      }
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("bind host must not be blank; use 0.0.0.0 for all"
+            + " interfaces");
+      }
+      return new InetSocketAddress(host, port);
+    }
+  }
+}

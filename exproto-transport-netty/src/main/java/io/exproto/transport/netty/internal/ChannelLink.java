@@ -1,0 +1,213 @@
+package io.exproto.transport.netty.internal;
+
+import io.exproto.handler.PeerCertificate;
+import io.exproto.handler.SocketType;
+import io.exproto.transport.Link;
+import io.exproto.transport.LinkAcceptor;
+import io.exproto.transport.LinkExecutor;
+import io.exproto.transport.LinkListener;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One accepted TCP connection as a {@link Link}, and the last inbound handler of its pipeline.
+ *
+ * <p>The link, its executor and its inbound handler are one object on purpose: an idle connection
+ * then costs the Netty channel plus this one small object (a few fields), which keeps the heap
+ * per connection small at a million connections. Not {@code @Sharable}: one instance per channel.
+ *
+ * <p>Events reach the {@link LinkListener} on the channel's event loop: {@code accept} on
+ * channelActive, then one {@code onBytes} per socket read, then {@code onClosed} at most once,
+ * after which nothing more is reported. {@link #write}, {@link #close} and {@link #setReadPaused}
+ * may be called from any thread (Netty hands them to the event loop), though the engine calls them
+ * on the event loop.
+ */
+public final class ChannelLink extends ChannelInboundHandlerAdapter implements Link, LinkExecutor {
+
+  private static final Logger log = LoggerFactory.getLogger(ChannelLink.class);
+
+  private final Channel channel;
+  private final String listenerName;
+  private final LinkAcceptor acceptor;
+  // Both only touched on the event loop.
+  private LinkListener listener;
+  private boolean closeReported;
+
+  /**
+   * Creates the link for {@code channel}; add it last to the channel's pipeline.
+   *
+   * @param acceptor asked for a {@link LinkListener} when the channel becomes active
+   */
+  public ChannelLink(Channel channel, String listenerName, LinkAcceptor acceptor) {
+    this.channel = Objects.requireNonNull(channel, "channel");
+    this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
+    this.acceptor = Objects.requireNonNull(acceptor, "acceptor");
+  }
+
+  /** The underlying channel, for diagnostics and tests. */
+  public Channel channel() {
+    return channel;
+  }
+
+  // ---- Link
+
+  @Override
+  public LinkExecutor executor() {
+    return this;
+  }
+
+  @Override
+  public SocketType socketType() {
+    return SocketType.TCP;
+  }
+
+  @Override
+  public InetSocketAddress remoteAddress() {
+    return inet(channel.remoteAddress());
+  }
+
+  @Override
+  public InetSocketAddress localAddress() {
+    return inet(channel.localAddress());
+  }
+
+  private static InetSocketAddress inet(SocketAddress address) {
+    return address instanceof InetSocketAddress inet ? inet : null;
+  }
+
+  @Override
+  public PeerCertificate peerCertificate() {
+    return null;
+  }
+
+  @Override
+  public String listenerName() {
+    return listenerName;
+  }
+
+  @Override
+  public void write(byte[] bytes) {
+    // One writeAndFlush per call: the bytes go out as one write, never merged or split here.
+    // The void promise sends a failed write to exceptionCaught instead of allocating a promise.
+    channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
+  }
+
+  @Override
+  public void close() {
+    channel.close();
+  }
+
+  @Override
+  public void setReadPaused(boolean paused) {
+    channel.config().setAutoRead(!paused);
+  }
+
+  // ---- LinkExecutor
+
+  /**
+   * Runs {@code task} on the channel's event loop.
+   *
+   * @throws java.util.concurrent.RejectedExecutionException if the event loop has shut down
+   */
+  @Override
+  public void execute(Runnable task) {
+    channel.eventLoop().execute(task);
+  }
+
+  @Override
+  public boolean inExecutorThread() {
+    return channel.eventLoop().inEventLoop();
+  }
+
+  // ---- inbound events
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    LinkListener accepted;
+    try {
+      accepted = acceptor.accept(this);
+    } catch (RuntimeException e) {
+      log.warn("listener '{}': accepting a link from {} failed; closing it",
+          listenerName, channel.remoteAddress(), e);
+      accepted = null;
+    }
+    if (accepted == null) {
+      closeReported = true; // nobody to report to
+      ctx.close();
+      return;
+    }
+    listener = accepted;
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof ByteBuf buf)) {
+      ctx.fireChannelRead(msg); // not ours; the pipeline's tail releases it
+      return;
+    }
+    byte[] bytes;
+    try {
+      if (!buf.isReadable()) {
+        return;
+      }
+      bytes = ByteBufUtil.getBytes(buf);
+    } finally {
+      buf.release();
+    }
+    // Bytes of a read batch still in flight after an error was reported are dropped: onClosed is
+    // the last event.
+    if (!closeReported) {
+      listener.onBytes(bytes);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    reportClosed(CloseReasons.TCP_CLOSED);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof ClosedChannelException) {
+      // A write raced with the close; channelInactive reports the close itself.
+      return;
+    }
+    if (!(cause instanceof IOException)) {
+      // Not a socket error: the engine's listener threw. Still close the link, but say so.
+      log.warn("listener '{}': link {} failed; closing it", listenerName, channel, cause);
+    } else {
+      log.debug("listener '{}': link {} failed; closing it", listenerName, channel, cause);
+    }
+    reportClosed(CloseReasons.ofError(cause));
+    ctx.close();
+  }
+
+  private void reportClosed(String reason) {
+    if (closeReported) {
+      return;
+    }
+    closeReported = true;
+    LinkListener l = listener;
+    if (l != null) {
+      l.onClosed(reason);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "tcp link " + channel.remoteAddress() + " on listener '" + listenerName + "'";
+  }
+}

@@ -1,0 +1,76 @@
+package io.exproto.transport.netty.internal;
+
+import java.io.IOException;
+import java.util.Locale;
+
+/**
+ * Turns the reason a socket closed into the inner token of {@code {shutdown,<reason>}} (SPEC B7),
+ * the way EMQX names them: {@code tcp_closed} for an orderly close by the peer, an errno-like atom
+ * such as {@code econnreset} for a socket error. Stateless.
+ */
+public final class CloseReasons {
+
+  /** The peer closed the TCP connection (or the link was closed locally). */
+  public static final String TCP_CLOSED = "tcp_closed";
+
+  /** Used when an error has no usable name at all. */
+  static final String UNKNOWN_ERROR = "error";
+
+  /*
+   * The JDK and Netty's native transport report socket errors as IOExceptions whose message is the
+   * C library's strerror text (epoll: "recvAddress(..) failed: Connection reset by peer"; NIO on
+   * JDK 17: "Connection reset"), so the message is all there is to recover the errno from.
+   * Matched as substrings, in this order.
+   */
+  private static final String[][] ERRNO_BY_MESSAGE = {
+    {"Connection reset", "econnreset"},
+    {"Broken pipe", "epipe"},
+    {"Connection timed out", "etimedout"},
+    {"No route to host", "ehostunreach"},
+    {"Network is unreachable", "enetunreach"},
+  };
+
+  private CloseReasons() {}
+
+  /**
+   * The token for a socket error: an errno name for the well-known I/O errors, otherwise the
+   * exception's simple class name in snake case (e.g. {@code ssl_handshake_exception}).
+   */
+  public static String ofError(Throwable cause) {
+    if (cause instanceof IOException) {
+      String message = cause.getMessage();
+      if (message != null) {
+        for (String[] entry : ERRNO_BY_MESSAGE) {
+          if (message.contains(entry[0])) {
+            return entry[1];
+          }
+        }
+      }
+    }
+    return snakeCase(cause.getClass().getSimpleName());
+  }
+
+  /** {@code SSLHandshakeException} becomes {@code ssl_handshake_exception}. */
+  static String snakeCase(String name) {
+    StringBuilder out = new StringBuilder(name.length() + 8);
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (Character.isUpperCase(c)) {
+        boolean afterWord = i > 0 && Character.isLetterOrDigit(name.charAt(i - 1))
+            && !Character.isUpperCase(name.charAt(i - 1));
+        boolean acronymEnds = i > 0 && Character.isUpperCase(name.charAt(i - 1))
+            && i + 1 < name.length() && Character.isLowerCase(name.charAt(i + 1));
+        if (afterWord || acronymEnds) {
+          out.append('_');
+        }
+        out.append(Character.toLowerCase(c));
+      } else if (Character.isLetterOrDigit(c) && c < 128) {
+        out.append(c);
+      } else if (out.length() > 0 && out.charAt(out.length() - 1) != '_') {
+        out.append('_');
+      }
+    }
+    String token = out.toString().toLowerCase(Locale.ROOT);
+    return token.isEmpty() ? UNKNOWN_ERROR : token;
+  }
+}
