@@ -124,6 +124,10 @@ public final class GatewayImpl implements Gateway {
     live.incrementAndGet();
     stats.accepted.increment();
     c.start();
+    if (state != State.RUNNING) {
+      // stop() may have swept the registry just before this connection entered it.
+      c.close("gateway_stopped", false);
+    }
     return c;
   }
 

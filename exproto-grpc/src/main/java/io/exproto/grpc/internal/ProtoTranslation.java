@@ -59,9 +59,54 @@ public final class ProtoTranslation {
    */
   public static Address toProto(InetSocketAddress address) {
     String host = address.getAddress() != null
-        ? address.getAddress().getHostAddress()
+        ? ipLiteral(address.getAddress())
         : address.getHostString();
     return Address.newBuilder().setHost(host).setPort(address.getPort()).build();
+  }
+
+  /**
+   * The IP literal as EMQX's {@code inet:ntoa} writes it: dotted IPv4, or RFC 5952 compressed
+   * IPv6 ({@code ::1}, not Java's {@code 0:0:0:0:0:0:0:1}) without a scope id.
+   */
+  static String ipLiteral(java.net.InetAddress ip) {
+    if (!(ip instanceof java.net.Inet6Address)) {
+      return ip.getHostAddress();
+    }
+    byte[] b = ip.getAddress();
+    int[] words = new int[8];
+    for (int i = 0; i < 8; i++) {
+      words[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+    }
+    int bestStart = -1;
+    int bestLen = 1; // a single zero word is not compressed
+    for (int i = 0; i < 8; ) {
+      if (words[i] != 0) {
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j < 8 && words[j] == 0) {
+        j++;
+      }
+      if (j - i > bestLen) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j;
+    }
+    StringBuilder sb = new StringBuilder(39);
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        sb.append("::");
+        i += bestLen - 1;
+        continue;
+      }
+      if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+        sb.append(':');
+      }
+      sb.append(Integer.toHexString(words[i]));
+    }
+    return sb.toString();
   }
 
   /** The wire socket type. */
