@@ -122,6 +122,7 @@ public final class PubSubHandlerServer
     HostPort target = HostPort.parse(Objects.requireNonNull(hostPort, "hostPort"));
     ManagedChannel channel = NettyChannelBuilder.forAddress(target.host(), target.port())
         .usePlaintext()
+        .directExecutor() // responses only chain futures; nothing blocks
         .build();
     AdapterClient old = adapter.getAndSet(
         new AdapterClient(target.toString(), channel, ConnectionAdapterGrpc.newStub(channel)));
@@ -138,7 +139,8 @@ public final class PubSubHandlerServer
    * @throws IllegalStateException if already started
    */
   public PubSubHandlerServer start(InetSocketAddress bind) throws IOException {
-    Server s = NettyServerBuilder.forAddress(bind).addService(this).build();
+    // Callbacks only start asynchronous adapter calls, so they may run on the transport threads.
+    Server s = NettyServerBuilder.forAddress(bind).directExecutor().addService(this).build();
     if (!server.compareAndSet(null, s)) {
       throw new IllegalStateException("PubSubHandlerServer was already started");
     }

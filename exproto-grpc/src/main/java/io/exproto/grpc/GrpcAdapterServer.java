@@ -67,6 +67,11 @@ public final class GrpcAdapterServer implements AutoCloseable {
         .addService(ProtoReflectionServiceV1.newInstance());
     if (builder.executor != null) {
       netty.executor(builder.executor);
+    } else {
+      // Every service here answers without blocking (the adapter only hops onto a connection's
+      // executor), so run calls on the transport threads: a thread handoff per call costs more
+      // than the call itself.
+      netty.directExecutor();
     }
     this.server = netty.build();
   }
@@ -217,9 +222,10 @@ public final class GrpcAdapterServer implements AutoCloseable {
     }
 
     /**
-     * The executor that runs incoming calls; default gRPC's shared cached thread pool. Calls only
-     * hand the request to the adapter, which never blocks, so a small executor is enough. The
-     * caller owns it and shuts it down after the server has terminated.
+     * The executor that runs incoming calls. By default calls run directly on the server's
+     * transport threads, which is safe because the adapter never blocks; give an executor only if
+     * you wrap the adapter with something that may block. The caller owns it and shuts it down
+     * after the server has terminated.
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
