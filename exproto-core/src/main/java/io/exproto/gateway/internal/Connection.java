@@ -303,9 +303,6 @@ final class Connection implements LinkListener, Subscriber {
       callbackDone(seq, t);
       return;
     }
-    if (callbackWatchdog == null) {
-      callbackWatchdog = schedule(this::onCallbackWatchdog, gw.settings.callbackTimeout().toNanos());
-    }
     stage.whenComplete((v, err) -> {
       if (exec.inExecutorThread()) {
         callbackDone(seq, err);
@@ -313,6 +310,12 @@ final class Connection implements LinkListener, Subscriber {
         runOnExecutor(() -> callbackDone(seq, err));
       }
     });
+    // A callback that completed synchronously needs no deadline. The watchdog is lazy: armed once,
+    // it re-arms itself only while callbacks keep running, so busy connections do not schedule a
+    // timer per callback.
+    if (inFlight && seq == inFlightSeq && callbackWatchdog == null) {
+      callbackWatchdog = schedule(this::onCallbackWatchdog, gw.settings.callbackTimeout().toNanos());
+    }
   }
 
   private void callbackDone(long seq, Throwable err) {
