@@ -10,7 +10,9 @@ Needs grpcio and grpcio-tools (Debian: python3-grpcio python3-grpc-tools). Usage
   /usr/bin/python3 echo_handler.py --port 9001 --adapter 127.0.0.1:9100
 """
 import argparse
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -26,6 +28,7 @@ PROTO_DIR = os.path.join(HERE, "..", "..", "exproto-grpc", "src", "main", "proto
 def load_stubs():
     """Generates the Python stubs from exproto.proto into a temporary folder and imports them."""
     out = tempfile.mkdtemp(prefix="exproto-py-")
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
     rc = protoc.main(["protoc", "-I" + PROTO_DIR, "--python_out=" + out,
                       "--grpc_python_out=" + out, os.path.join(PROTO_DIR, "exproto.proto")])
     if rc != 0:

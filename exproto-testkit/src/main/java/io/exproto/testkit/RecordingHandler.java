@@ -149,23 +149,29 @@ public final class RecordingHandler implements ConnectionHandler {
   }
 
   /** Waits until {@code n} events match {@code p}; returns them. */
-  public synchronized List<HandlerEvent> awaitCount(Predicate<HandlerEvent> p, int n,
-      Duration timeout) throws TimeoutException, InterruptedException {
+  public List<HandlerEvent> awaitCount(Predicate<HandlerEvent> p, int n, Duration timeout)
+      throws TimeoutException, InterruptedException {
+    return awaitUntil(() -> all.stream().filter(p).toList(), m -> m.size() >= n, timeout,
+        m -> "expected " + n + " matching events within " + timeout + ", saw " + m.size()
+            + "; all events: " + all);
+  }
+
+  /**
+   * Re-reads {@code read} (under this handler's lock) each time an event arrives until
+   * {@code done} holds, or throws a TimeoutException with {@code describe}'s text.
+   */
+  private synchronized <T> T awaitUntil(java.util.function.Supplier<T> read, Predicate<T> done,
+      Duration timeout, java.util.function.Function<T, String> describe)
+      throws TimeoutException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      List<HandlerEvent> matching = new ArrayList<>();
-      for (HandlerEvent e : all) {
-        if (p.test(e)) {
-          matching.add(e);
-        }
-      }
-      if (matching.size() >= n) {
-        return matching;
+      T value = read.get();
+      if (done.test(value)) {
+        return value;
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new TimeoutException("expected " + n + " matching events within " + timeout
-            + ", saw " + matching.size() + "; all events: " + all);
+        throw new TimeoutException(describe.apply(value));
       }
       TimeUnit.NANOSECONDS.timedWait(this, left);
     }
@@ -186,41 +192,15 @@ public final class RecordingHandler implements ConnectionHandler {
   /** Waits until {@code conn} has received at least {@code n} bytes in total. */
   public byte[] awaitBytes(String conn, int n, Duration timeout) throws TimeoutException,
       InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (this) {
-      while (true) {
-        byte[] got = receivedBytes(conn);
-        if (got.length >= n) {
-          return got;
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new TimeoutException("expected " + n + " bytes on " + conn + ", got "
-              + got.length);
-        }
-        TimeUnit.NANOSECONDS.timedWait(this, left);
-      }
-    }
+    return awaitUntil(() -> receivedBytes(conn), b -> b.length >= n, timeout,
+        b -> "expected " + n + " bytes on " + conn + ", got " + b.length);
   }
 
   /** Waits until {@code conn} has been delivered at least {@code n} messages. */
   public List<Message> awaitMessages(String conn, int n, Duration timeout)
       throws TimeoutException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (this) {
-      while (true) {
-        List<Message> got = messages(conn);
-        if (got.size() >= n) {
-          return got;
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new TimeoutException("expected " + n + " messages on " + conn + ", got "
-              + got.size());
-        }
-        TimeUnit.NANOSECONDS.timedWait(this, left);
-      }
-    }
+    return awaitUntil(() -> messages(conn), m -> m.size() >= n, timeout,
+        m -> "expected " + n + " messages on " + conn + ", got " + m.size());
   }
 
   /**

@@ -227,6 +227,7 @@ class LifecycleTest extends EngineFixture {
     String conn = connect();
     lastDevice.send("x");
     handler.awaitBytes(conn, 1, WAIT);
+    listener.awaitQueuedTasks(WAIT); // the dispatch (and its deadline) finished on the loop
     clock.advance(Duration.ofSeconds(2));
     assertThat(lastDevice.isClosedByGateway()).isFalse();
     clock.advance(Duration.ofSeconds(1));
