@@ -1,11 +1,13 @@
 package io.exproto.gateway;
 
 import io.exproto.handler.ConnectionAdapter;
+import io.exproto.handler.ConnectionHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A running ExProto gateway: listeners accept devices, a handler handles their protocol, a broker
@@ -47,6 +49,20 @@ public interface Gateway extends AutoCloseable {
    * @return false if no such client is connected
    */
   boolean kick(String clientId);
+
+  /**
+   * Replaces the handler for connections accepted from now on; connections already open keep the
+   * handler they started with until they close (SPEC: a new handler address or service applies to
+   * new connections without dropping live ones). The previous handler, if {@link AutoCloseable},
+   * is closed once its last connection has finished.
+   *
+   * @param factory creates the new handler from this gateway's adapter; called once, now
+   * @throws IllegalStateException if the gateway is shutting down
+   */
+  void replaceHandler(Function<ConnectionAdapter, ConnectionHandler> factory);
+
+  /** {@link #replaceHandler(Function)} with a ready handler instance. */
+  void replaceHandler(ConnectionHandler handler);
 
   /** Current counters. */
   GatewayStats stats();

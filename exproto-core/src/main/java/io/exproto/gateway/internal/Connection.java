@@ -47,6 +47,7 @@ final class Connection implements LinkListener, Subscriber {
   private final GatewayImpl gw;
   final String conn;
   final Link link;
+  final HandlerSlot handlerSlot;
   private final LinkExecutor exec;
   private final CallbackQueue queue;
 
@@ -82,10 +83,11 @@ final class Connection implements LinkListener, Subscriber {
   private ClientIdentity identity;
   private Map<String, Integer> subscriptions; // mounted filter -> qos
 
-  Connection(GatewayImpl gw, String conn, Link link) {
+  Connection(GatewayImpl gw, String conn, Link link, HandlerSlot handlerSlot) {
     this.gw = gw;
     this.conn = conn;
     this.link = link;
+    this.handlerSlot = handlerSlot;
     this.exec = link.executor();
     this.queue = new CallbackQueue(gw.settings.maxBatchSize());
   }
@@ -286,7 +288,7 @@ final class Connection implements LinkListener, Subscriber {
     long seq = ++inFlightSeq;
     inFlightSinceNanos = gw.scheduler.nanoTime();
     CompletionStage<Void> stage;
-    ConnectionHandler h = gw.handler;
+    ConnectionHandler h = handlerSlot.handler;
     try {
       switch (e.kind) {
         case SOCKET_CREATED -> stage = h.onSocketCreated(conn, (ConnInfo) e.arg);

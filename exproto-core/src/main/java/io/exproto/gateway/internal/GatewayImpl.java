@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +59,9 @@ public final class GatewayImpl implements Gateway {
   final String nodeName;
   final Scheduler scheduler;
   final Broker broker;
-  final ConnectionHandler handler;
   final Stats stats = new Stats();
+  private volatile HandlerSlot handlerSlot;
+  private final java.util.List<HandlerSlot> handlerSlots = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final GatewayAdapter adapter;
 
   private final ConcurrentHashMap<String, Connection> connections = new ConcurrentHashMap<>();
@@ -79,11 +81,50 @@ public final class GatewayImpl implements Gateway {
     this.scheduler = settings.scheduler();
     this.broker = settings.broker();
     this.adapter = new GatewayAdapter(this);
-    ConnectionHandler h = settings.handlerFactory().apply(adapter);
+    installHandler(settings.handlerFactory());
+  }
+
+  private HandlerSlot installHandler(Function<ConnectionAdapter, ConnectionHandler> factory) {
+    ConnectionHandler h = factory.apply(adapter);
     if (h == null) {
       throw new IllegalStateException("the handler factory returned null");
     }
-    this.handler = h;
+    HandlerSlot slot = new HandlerSlot(h);
+    handlerSlots.add(slot);
+    HandlerSlot old = handlerSlot;
+    handlerSlot = slot;
+    return old;
+  }
+
+  @Override
+  public void replaceHandler(Function<ConnectionAdapter, ConnectionHandler> factory) {
+    java.util.Objects.requireNonNull(factory, "factory");
+    HandlerSlot old;
+    synchronized (lifecycle) {
+      if (state == State.STOPPING || state == State.TERMINATED) {
+        throw new IllegalStateException("the gateway is shutting down");
+      }
+      old = installHandler(factory);
+    }
+    log.info("handler replaced by {}; {} connections keep the previous one until they close",
+        handlerSlot.handler, live.get());
+    old.release();
+  }
+
+  @Override
+  public void replaceHandler(ConnectionHandler handler) {
+    java.util.Objects.requireNonNull(handler, "handler");
+    replaceHandler(adapter -> handler);
+  }
+
+  /** The current handler, with a reference taken for a new connection. */
+  private HandlerSlot acquireHandler() {
+    while (true) {
+      HandlerSlot s = handlerSlot;
+      if (s.acquire()) {
+        return s;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -119,7 +160,7 @@ public final class GatewayImpl implements Gateway {
       return IGNORE;
     }
     String conn = Ids.newConn();
-    Connection c = new Connection(this, conn, link);
+    Connection c = new Connection(this, conn, link, acquireHandler());
     connections.put(conn, c);
     live.incrementAndGet();
     stats.accepted.increment();
@@ -197,13 +238,10 @@ public final class GatewayImpl implements Gateway {
     }
   }
 
+  /** Closes every handler generation (termination: no connection will call one again). */
   private void closeHandler() {
-    if (handler instanceof AutoCloseable c) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        log.warn("closing the handler failed", e);
-      }
+    for (HandlerSlot s : handlerSlots) {
+      s.close();
     }
   }
 
@@ -265,6 +303,7 @@ public final class GatewayImpl implements Gateway {
 
   /** The connection delivered its last callback. */
   void terminated(Connection c) {
+    c.handlerSlot.release();
     if (live.decrementAndGet() == 0 && state != State.RUNNING) {
       allClosed.complete(null);
     }
