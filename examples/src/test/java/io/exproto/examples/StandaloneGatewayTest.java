@@ -144,7 +144,6 @@ class StandaloneGatewayTest {
       "--listen|tcp://0.0.0.0:99999|port must be between 0 and 65535",
       "--adapter|9100|is not HOST:PORT",
       "--adapter|no-such-host.invalid:9100|cannot be resolved",
-      "--handler|https://127.0.0.1:9001|--handler",
       "--handler|not a url|--handler",
       "--node|''|the node name must not be blank",
   })

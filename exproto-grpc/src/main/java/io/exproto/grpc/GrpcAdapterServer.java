@@ -1,6 +1,7 @@
 package io.exproto.grpc;
 
 import io.exproto.grpc.internal.AdapterService;
+import io.exproto.grpc.internal.TlsContexts;
 import io.exproto.grpc.v1.ConnectionAdapterGrpc;
 import io.exproto.handler.ConnectionAdapter;
 import io.grpc.Server;
@@ -20,8 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Serves a {@link ConnectionAdapter} to remote handlers as the gRPC service
- * {@code emqx.exproto.v1.ConnectionAdapter} (plaintext HTTP/2), together with the standard health
- * service {@code grpc.health.v1.Health} and server reflection ({@code grpc.reflection.v1}).
+ * {@code emqx.exproto.v1.ConnectionAdapter} over HTTP/2, plaintext or TLS ({@link Builder#tls}),
+ * together with the standard health service {@code grpc.health.v1.Health} and server reflection
+ * ({@code grpc.reflection.v1}).
  *
  * <pre>{@code
  * try (GrpcAdapterServer server = GrpcAdapterServer.builder(gateway.adapter())
@@ -33,8 +35,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  *
  * <p>Every adapter outcome, failures included, is answered with gRPC status OK and a
- * {@code CodeResponse} (SPEC A); a request larger than
- * {@link Builder#maxInboundMessageSize(int)} is rejected with {@code RESOURCE_EXHAUSTED}.
+ * {@code CodeResponse} (SPEC A). Overload is a transport-level fault and gets a non-OK status: a
+ * request larger than {@link Builder#maxInboundMessageSize(int)}, and an adapter call beyond
+ * {@link Builder#maxConcurrentCalls(int)}, are rejected with {@code RESOURCE_EXHAUSTED}; calls
+ * beyond {@link Builder#maxConcurrentCallsPerConnection(int)} on one connection wait in the
+ * client until a stream is free (HTTP/2 flow control).
  *
  * <p>Thread-safe. Lifecycle: {@link #start()} once ({@link IllegalStateException} on a second
  * call), then {@link #shutdown()} or {@link #shutdownNow()}, {@link #awaitTermination(Duration)};
@@ -47,6 +52,12 @@ public final class GrpcAdapterServer implements AutoCloseable {
 
   /** The default largest request accepted: 4 MiB, as gRPC's default. */
   public static final int DEFAULT_MAX_INBOUND_MESSAGE_SIZE = 4 * 1024 * 1024;
+
+  /** The default limit of adapter calls in progress on the whole server: 10,000. */
+  public static final int DEFAULT_MAX_CONCURRENT_CALLS = 10_000;
+
+  /** The default limit of calls in progress on one connection (HTTP/2 streams): 1,000. */
+  public static final int DEFAULT_MAX_CONCURRENT_CALLS_PER_CONNECTION = 1_000;
 
   /** The full name of the served service, also registered with the health service. */
   public static final String SERVICE_NAME = ConnectionAdapterGrpc.SERVICE_NAME;
@@ -62,9 +73,13 @@ public final class GrpcAdapterServer implements AutoCloseable {
     this.health = new HealthStatusManager();
     NettyServerBuilder netty = NettyServerBuilder.forAddress(builder.bind)
         .maxInboundMessageSize(builder.maxInboundMessageSize)
-        .addService(new AdapterService(builder.adapter))
+        .maxConcurrentCallsPerConnection(builder.maxConcurrentCallsPerConnection)
+        .addService(new AdapterService(builder.adapter, builder.maxConcurrentCalls))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance());
+    if (builder.tls != null) {
+      netty.sslContext(TlsContexts.forAdapterServer(builder.tls));
+    }
     if (builder.executor != null) {
       netty.executor(builder.executor);
     } else {
@@ -191,6 +206,9 @@ public final class GrpcAdapterServer implements AutoCloseable {
     private final ConnectionAdapter adapter;
     private InetSocketAddress bind = new InetSocketAddress(DEFAULT_PORT);
     private int maxInboundMessageSize = DEFAULT_MAX_INBOUND_MESSAGE_SIZE;
+    private int maxConcurrentCalls = DEFAULT_MAX_CONCURRENT_CALLS;
+    private int maxConcurrentCallsPerConnection = DEFAULT_MAX_CONCURRENT_CALLS_PER_CONNECTION;
+    private AdapterTls tls;
     private Executor executor;
 
     private Builder(ConnectionAdapter adapter) {
@@ -222,6 +240,48 @@ public final class GrpcAdapterServer implements AutoCloseable {
     }
 
     /**
+     * The most adapter calls in progress at once, over all connections; default 10,000. A call
+     * is in progress from its arrival until the adapter has answered it. A call beyond the limit
+     * is answered at once with gRPC status {@code RESOURCE_EXHAUSTED}, "too many adapter calls in
+     * progress (limit N)"; health and reflection calls do not count.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder maxConcurrentCalls(int calls) {
+      if (calls <= 0) {
+        throw new IllegalArgumentException(
+            "maxConcurrentCalls must be a positive number of calls, was " + calls);
+      }
+      this.maxConcurrentCalls = calls;
+      return this;
+    }
+
+    /**
+     * The most calls in progress on one connection, announced to clients as HTTP/2's
+     * {@code SETTINGS_MAX_CONCURRENT_STREAMS}; default 1,000. A well-behaved client queues calls
+     * beyond it until one finishes; streams a client opens beyond it anyway are refused.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder maxConcurrentCallsPerConnection(int calls) {
+      if (calls <= 0) {
+        throw new IllegalArgumentException(
+            "maxConcurrentCallsPerConnection must be a positive number of calls, was " + calls);
+      }
+      this.maxConcurrentCallsPerConnection = calls;
+      return this;
+    }
+
+    /**
+     * Serve over TLS ({@code server.ssl_options}), optionally verifying handlers' client
+     * certificates; default: plaintext.
+     */
+    public Builder tls(AdapterTls tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /**
      * The executor that runs incoming calls. By default calls run directly on the server's
      * transport threads, which is safe because the adapter never blocks; give an executor only if
      * you wrap the adapter with something that may block. The caller owns it and shuts it down
@@ -232,7 +292,11 @@ public final class GrpcAdapterServer implements AutoCloseable {
       return this;
     }
 
-    /** A new server, not yet started. */
+    /**
+     * A new server, not yet started. Reads the {@link #tls} files.
+     *
+     * @throws IllegalArgumentException naming the setting and the file, if a TLS file is unusable
+     */
     public GrpcAdapterServer build() {
       return new GrpcAdapterServer(this);
     }

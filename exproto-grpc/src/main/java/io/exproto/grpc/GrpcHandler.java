@@ -1,7 +1,7 @@
 package io.exproto.grpc;
 
 import io.exproto.grpc.internal.CallbackObserver;
-import io.exproto.grpc.internal.HandlerAddress;
+import io.exproto.grpc.internal.HandlerChannels;
 import io.exproto.grpc.internal.ProtoTranslation;
 import io.exproto.grpc.v1.ConnectionUnaryHandlerGrpc;
 import io.exproto.grpc.v1.EmptySuccess;
@@ -18,7 +18,6 @@ import io.grpc.CallOptions;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import java.time.Duration;
 import java.util.List;
@@ -82,8 +81,9 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
    * A handler calling the {@code ConnectionUnaryHandler} service at {@code address}, with the
    * default callback timeout.
    *
-   * @param address {@code http://host:port}
-   * @throws IllegalArgumentException if the address is malformed or uses {@code https://}
+   * @param address {@code http://host:port}, or {@code https://host:port} for TLS with the JDK's
+   *     default trust store (see {@link Builder#tls(HandlerTls)} for more)
+   * @throws IllegalArgumentException if the address is malformed
    */
   public static GrpcHandler unary(String address) {
     return builder().address(address).build();
@@ -205,15 +205,29 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
     private String address;
     private ManagedChannel channel;
     private Duration callbackTimeout = DEFAULT_CALLBACK_TIMEOUT;
+    private HandlerTls tls;
 
     private Builder() {}
 
     /**
-     * The handler service's address ({@code handler.address}), {@code http://host:port}. TLS
-     * ({@code https://}) is not supported yet.
+     * The handler service's address ({@code handler.address}): {@code http://host:port} for
+     * plaintext, {@code https://host:port} for TLS (see {@link #tls(HandlerTls)}). The host is a
+     * name or an IP literal ({@code [::1]} for IPv6).
      */
     public Builder address(String address) {
       this.address = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * How to connect over TLS ({@code handler.ssl_options}): the CA that verifies the handler, a
+     * client certificate for mutual TLS, an SNI host name. Used for {@code https://} addresses;
+     * without it an {@code https://} address trusts the JDK's default trust store. Rejected by
+     * {@link #build()} with an {@link IllegalStateException} when given with an {@code http://}
+     * address or a {@link #channel}.
+     */
+    public Builder tls(HandlerTls tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
       return this;
     }
 
@@ -244,24 +258,23 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
     /**
      * A new handler. Does not connect yet: the channel connects on the first callback.
      *
-     * @throws IllegalStateException if neither or both of address and channel are set
-     * @throws IllegalArgumentException if the address is malformed or uses {@code https://}
+     * @throws IllegalStateException if neither or both of address and channel are set, or
+     *     {@link #tls} is set with an {@code http://} address or a channel
+     * @throws IllegalArgumentException if the address is malformed, or a TLS file is unusable
      */
     public GrpcHandler build() {
       if ((address == null) == (channel == null)) {
         throw new IllegalStateException(
             "set exactly one of address(\"http://host:port\") and channel(...) on GrpcHandler.builder()");
       }
+      if (channel != null && tls != null) {
+        throw new IllegalStateException("tls(...) applies to an https:// address, not to a"
+            + " channel(...): configure TLS on the channel itself");
+      }
       if (channel != null) {
         return new GrpcHandler(channel, false, callbackTimeout, channel.authority());
       }
-      HandlerAddress parsed = HandlerAddress.parse(address);
-      // Responses only complete a future whose continuation hops onto the connection's executor:
-      // no need for gRPC's extra executor handoff.
-      ManagedChannel created = NettyChannelBuilder.forAddress(parsed.host(), parsed.port())
-          .usePlaintext()
-          .directExecutor()
-          .build();
+      ManagedChannel created = HandlerChannels.create(address, tls);
       return new GrpcHandler(created, true, callbackTimeout, address);
     }
   }

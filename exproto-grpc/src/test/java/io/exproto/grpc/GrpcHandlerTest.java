@@ -318,11 +318,10 @@ class GrpcHandlerTest {
   }
 
   @Test
-  void httpsIsRejectedUntilTlsIsSupported() {
-    assertThatThrownBy(() -> GrpcHandler.unary("https://127.0.0.1:9001"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("TLS to the handler is not supported yet")
-        .hasMessageContaining("https://127.0.0.1:9001");
+  void anHttpsAddressIsAccepted() {
+    // Connects lazily: building needs no handler; GrpcHandlerTlsTest talks TLS to one.
+    grpc.register(GrpcHandler.unary("https://127.0.0.1:9001"));
+    grpc.register(GrpcHandler.unary("https://handler.example:9001/"));
   }
 
   @ParameterizedTest
@@ -332,7 +331,8 @@ class GrpcHandlerTest {
   void aMalformedAddressIsRejectedClearly(String address) {
     assertThatThrownBy(() -> GrpcHandler.unary(address))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("handler address must look like http://host:port, was " + address);
+        .hasMessage("handler address must look like http://host:port or https://host:port, was "
+            + address);
   }
 
   @Test

@@ -13,12 +13,14 @@ import io.exproto.grpc.v1.UnsubscribeRequest;
 import io.exproto.handler.AdapterResult;
 import io.exproto.handler.ConnectionAdapter;
 import io.exproto.handler.ResultCode;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +32,15 @@ import org.slf4j.LoggerFactory;
  * <p>Every outcome is gRPC status OK with a {@code CodeResponse} (SPEC A): a result of the core is
  * answered as is, and a core stage that fails unexpectedly (which the core promises not to do) is
  * answered {@code UNKNOWN} with the exception's message. The answer is sent on whichever thread
- * completes the core's stage; nothing here blocks. Request contents are never logged, because an
- * {@code AuthenticateRequest} carries a password.
+ * completes the core's stage; nothing here blocks.
+ *
+ * <p>Overload is the one transport-level fault answered with a non-OK status: beyond
+ * {@code maxConcurrentCalls} calls in progress (arrived, not yet answered by the core), a call is
+ * answered {@code RESOURCE_EXHAUSTED} at once without reaching the core.
+ *
+ * <p>Request contents are never logged, because an {@code AuthenticateRequest} carries a
+ * password; and the password is masked in a failure of Authenticate before that failure is logged
+ * or answered, in case the code that failed put it into the exception.
  *
  * <p>Thread-safe.
  */
@@ -39,28 +48,52 @@ public final class AdapterService extends ConnectionAdapterGrpc.ConnectionAdapte
   private static final Logger log = LoggerFactory.getLogger(AdapterService.class);
 
   private final ConnectionAdapter adapter;
+  private final int maxConcurrentCalls;
+  private final String overloaded;
+  private final AtomicInteger callsInProgress = new AtomicInteger();
 
-  /** Serves {@code adapter}. */
+  /** Serves {@code adapter} with no practical limit on calls in progress. */
   public AdapterService(ConnectionAdapter adapter) {
+    this(adapter, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Serves {@code adapter}, answering calls beyond {@code maxConcurrentCalls} in progress with
+   * {@code RESOURCE_EXHAUSTED}.
+   *
+   * @throws IllegalArgumentException if {@code maxConcurrentCalls} is not positive
+   */
+  public AdapterService(ConnectionAdapter adapter, int maxConcurrentCalls) {
     this.adapter = Objects.requireNonNull(adapter, "adapter");
+    if (maxConcurrentCalls <= 0) {
+      throw new IllegalArgumentException(
+          "maxConcurrentCalls must be a positive number of calls, was " + maxConcurrentCalls);
+    }
+    this.maxConcurrentCalls = maxConcurrentCalls;
+    this.overloaded = "too many adapter calls in progress (limit " + maxConcurrentCalls + ")";
+  }
+
+  /** The calls that have arrived and are not answered yet. */
+  public int callsInProgress() {
+    return callsInProgress.get();
   }
 
   @Override
   public void send(SendBytesRequest request, StreamObserver<CodeResponse> response) {
-    answer("Send", request.getConn(), response,
+    answer("Send", request.getConn(), null, response,
         () -> adapter.send(request.getConn(), ProtoTranslation.toBytes(request.getBytes())));
   }
 
   @Override
   public void close(CloseSocketRequest request, StreamObserver<CodeResponse> response) {
-    answer("Close", request.getConn(), response, () -> adapter.close(request.getConn()));
+    answer("Close", request.getConn(), null, response, () -> adapter.close(request.getConn()));
   }
 
   @Override
   public void authenticate(AuthenticateRequest request, StreamObserver<CodeResponse> response) {
     // A missing clientinfo is null, not an empty one: the core answers REQUIRED_PARAMS_MISSED.
-    answer("Authenticate", request.getConn(), response, () -> adapter.authenticate(
-        request.getConn(),
+    answer("Authenticate", request.getConn(), request.getPassword(), response,
+        () -> adapter.authenticate(request.getConn(),
         request.hasClientinfo() ? ProtoTranslation.fromProto(request.getClientinfo()) : null,
         request.getPassword()));
   }
@@ -68,36 +101,47 @@ public final class AdapterService extends ConnectionAdapterGrpc.ConnectionAdapte
   @Override
   public void startTimer(TimerRequest request, StreamObserver<CodeResponse> response) {
     // interval is uint32 on the wire; the core reads the int as unsigned.
-    answer("StartTimer", request.getConn(), response, () -> adapter.startTimer(
+    answer("StartTimer", request.getConn(), null, response, () -> adapter.startTimer(
         request.getConn(), ProtoTranslation.fromProto(request.getType()), request.getInterval()));
   }
 
   @Override
   public void publish(PublishRequest request, StreamObserver<CodeResponse> response) {
-    answer("Publish", request.getConn(), response, () -> adapter.publish(request.getConn(),
+    answer("Publish", request.getConn(), null, response, () -> adapter.publish(request.getConn(),
         request.getTopic(), request.getQos(), ProtoTranslation.toBytes(request.getPayload())));
   }
 
   @Override
   public void rawPublish(RawPublishRequest request, StreamObserver<CodeResponse> response) {
-    answer("RawPublish", "", response, () -> adapter.rawPublish(request.getTopic(),
+    answer("RawPublish", "", null, response, () -> adapter.rawPublish(request.getTopic(),
         request.getQos(), ProtoTranslation.toBytes(request.getPayload())));
   }
 
   @Override
   public void subscribe(SubscribeRequest request, StreamObserver<CodeResponse> response) {
-    answer("Subscribe", request.getConn(), response,
+    answer("Subscribe", request.getConn(), null, response,
         () -> adapter.subscribe(request.getConn(), request.getTopic(), request.getQos()));
   }
 
   @Override
   public void unsubscribe(UnsubscribeRequest request, StreamObserver<CodeResponse> response) {
-    answer("Unsubscribe", request.getConn(), response,
+    answer("Unsubscribe", request.getConn(), null, response,
         () -> adapter.unsubscribe(request.getConn(), request.getTopic()));
   }
 
-  private static void answer(String operation, String conn, StreamObserver<CodeResponse> response,
-      Supplier<CompletionStage<AdapterResult>> call) {
+  /**
+   * Calls the core and answers with its result.
+   *
+   * @param password the secret to mask in failures, or null
+   */
+  private void answer(String operation, String conn, String password,
+      StreamObserver<CodeResponse> response, Supplier<CompletionStage<AdapterResult>> call) {
+    if (callsInProgress.incrementAndGet() > maxConcurrentCalls) {
+      callsInProgress.decrementAndGet();
+      log.debug("Rejected {} for conn '{}': {}", operation, conn, overloaded);
+      response.onError(Status.RESOURCE_EXHAUSTED.withDescription(overloaded).asRuntimeException());
+      return;
+    }
     CompletionStage<AdapterResult> stage;
     try {
       stage = call.get();
@@ -107,16 +151,29 @@ public final class AdapterService extends ConnectionAdapterGrpc.ConnectionAdapte
       }
     } catch (RuntimeException e) {
       stage = CompletableFuture.failedStage(e);
+    } catch (Error e) {
+      callsInProgress.decrementAndGet();
+      throw e;
     }
     stage.whenComplete((result, failure) -> {
+      // Free the slot before answering, so a client that has its answer may call again at once.
+      callsInProgress.decrementAndGet();
       CodeResponse answer;
       if (failure != null) {
-        answer = unexpectedFailure(operation, conn, unwrap(failure));
+        answer = unexpectedFailure(operation, conn,
+            PasswordRedaction.throwable(unwrap(failure), password));
       } else if (result == null) {
         answer = unexpectedFailure(operation, conn,
             new NullPointerException("the adapter completed " + operation + " without a result"));
       } else {
         answer = ProtoTranslation.toProto(result);
+        if (password != null) {
+          // An authenticator's reason is answered as the message; it should not echo the password.
+          String message = PasswordRedaction.text(answer.getMessage(), password);
+          if (!message.equals(answer.getMessage())) {
+            answer = answer.toBuilder().setMessage(message).build();
+          }
+        }
       }
       try {
         response.onNext(answer);

@@ -5,18 +5,20 @@ import java.net.URISyntaxException;
 import java.util.Locale;
 
 /**
- * A parsed {@code handler.address} such as {@code http://127.0.0.1:9001}.
+ * A parsed {@code handler.address} such as {@code http://127.0.0.1:9001} or
+ * {@code https://handler.example:9001}.
  *
  * @param host the host name or IP literal, without the brackets of an IPv6 literal
  * @param port the port, 1 to 65535
+ * @param tls true for {@code https://}, false for {@code http://} (plaintext)
  */
-public record HandlerAddress(String host, int port) {
+public record HandlerAddress(String host, int port, boolean tls) {
 
   /**
-   * Parses {@code http://host:port} (a trailing {@code /} is allowed).
+   * Parses {@code http://host:port} or {@code https://host:port} (a trailing {@code /} is
+   * allowed); the host is a name or an IP literal ({@code [::1]} for IPv6).
    *
-   * @throws IllegalArgumentException saying what is wrong, for anything else, including
-   *     {@code https://}, which is not supported yet
+   * @throws IllegalArgumentException saying what is wrong, for anything else
    */
   public static HandlerAddress parse(String address) {
     if (address == null || address.isBlank()) {
@@ -29,11 +31,8 @@ public record HandlerAddress(String host, int port) {
       throw invalid(address);
     }
     String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
-    if ("https".equals(scheme)) {
-      throw new IllegalArgumentException("TLS to the handler is not supported yet: handler address "
-          + address + " uses https://; use http://host:port for now");
-    }
-    if (!"http".equals(scheme) || uri.getHost() == null || uri.getPort() < 1
+    boolean tls = "https".equals(scheme);
+    if (!(tls || "http".equals(scheme)) || uri.getHost() == null || uri.getPort() < 1
         || uri.getPort() > 65535 || uri.getRawUserInfo() != null
         || !(uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))
         || uri.getRawQuery() != null || uri.getRawFragment() != null) {
@@ -43,11 +42,11 @@ public record HandlerAddress(String host, int port) {
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
-    return new HandlerAddress(host, uri.getPort());
+    return new HandlerAddress(host, uri.getPort(), tls);
   }
 
   private static IllegalArgumentException invalid(String address) {
     return new IllegalArgumentException(
-        "handler address must look like http://host:port, was " + address);
+        "handler address must look like http://host:port or https://host:port, was " + address);
   }
 }

@@ -1,0 +1,50 @@
+package io.exproto.grpc.internal;
+
+import io.exproto.grpc.HandlerTls;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+
+/**
+ * Creates the channel to a handler service from its {@code handler.address}: plaintext for
+ * {@code http://}, TLS for {@code https://}.
+ *
+ * <p>Stateless; thread-safe.
+ */
+public final class HandlerChannels {
+  private HandlerChannels() {}
+
+  /**
+   * A channel to the handler at {@code address}; it connects lazily, on the first call.
+   *
+   * @param address {@code http://host:port} or {@code https://host:port}; the host is a name or
+   *     an IP literal
+   * @param tlsOrNull for {@code https://}: how to verify the handler, the client certificate and
+   *     the SNI host name; null for the JDK's default trust store, no client certificate, and the
+   *     address's host as SNI
+   * @throws IllegalArgumentException if the address is malformed, or a TLS file is unusable
+   * @throws IllegalStateException if TLS settings are given with a plaintext {@code http://}
+   *     address
+   */
+  public static ManagedChannel create(String address, HandlerTls tlsOrNull) {
+    HandlerAddress parsed = HandlerAddress.parse(address);
+    if (!parsed.tls() && tlsOrNull != null) {
+      throw new IllegalStateException("TLS settings (" + tlsOrNull + ") were given, but handler"
+          + " address " + address + " is plaintext http://; use https://" + parsed.host() + ":"
+          + parsed.port() + " for TLS, or leave out tls(...)");
+    }
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(parsed.host(), parsed.port());
+    if (parsed.tls()) {
+      builder.sslContext(TlsContexts.forHandler(tlsOrNull));
+      if (tlsOrNull != null) {
+        // The authority is what gRPC's TLS negotiator sends as SNI and verifies the certificate
+        // against, so overriding it lets an IP address be dialled while a host name is verified.
+        tlsOrNull.serverNameIndication().ifPresent(builder::overrideAuthority);
+      }
+    } else {
+      builder.usePlaintext();
+    }
+    // Responses only complete a future whose continuation hops onto the connection's executor:
+    // no need for gRPC's extra executor handoff.
+    return builder.directExecutor().build();
+  }
+}
