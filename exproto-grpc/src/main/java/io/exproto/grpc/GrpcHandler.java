@@ -1,31 +1,19 @@
 package io.exproto.grpc;
 
-import io.exproto.grpc.internal.CallbackObserver;
 import io.exproto.grpc.internal.HandlerChannels;
-import io.exproto.grpc.internal.ProtoTranslation;
-import io.exproto.grpc.v1.ConnectionUnaryHandlerGrpc;
-import io.exproto.grpc.v1.EmptySuccess;
-import io.exproto.grpc.v1.ReceivedBytesRequest;
-import io.exproto.grpc.v1.SocketClosedRequest;
-import io.exproto.grpc.v1.SocketCreatedRequest;
-import io.exproto.grpc.v1.TimerTimeoutRequest;
+import io.exproto.grpc.internal.StreamingHandlerClient;
+import io.exproto.grpc.internal.UnaryHandlerClient;
 import io.exproto.handler.CallbackFailedException;
 import io.exproto.handler.ConnInfo;
 import io.exproto.handler.ConnectionHandler;
 import io.exproto.handler.Message;
 import io.exproto.handler.TimerType;
-import io.grpc.CallOptions;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
-import io.grpc.stub.ClientCalls;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link ConnectionHandler} that calls a remote handler service over gRPC: each callback is one
@@ -63,17 +51,19 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
 
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
-  private final ManagedChannel channel;
-  private final boolean ownsChannel;
-  private final long callbackTimeoutNanos;
+  private final ConnectionHandler client;
+  private final HandlerService service;
+  private final Duration callbackTimeout;
   private final String target;
-  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private GrpcHandler(ManagedChannel channel, boolean ownsChannel, Duration callbackTimeout,
-      String target) {
-    this.channel = channel;
-    this.ownsChannel = ownsChannel;
-    this.callbackTimeoutNanos = callbackTimeout.toNanos();
+  private GrpcHandler(ManagedChannel channel, boolean ownsChannel, HandlerService service,
+      Duration callbackTimeout, String target) {
+    this.client = service == HandlerService.CONNECTION_HANDLER
+        ? new StreamingHandlerClient(channel, ownsChannel,
+            StreamingHandlerClient.DEFAULT_MAX_REOPEN_BACKOFF)
+        : new UnaryHandlerClient(channel, ownsChannel, callbackTimeout);
+    this.service = service;
+    this.callbackTimeout = callbackTimeout;
     this.target = target;
   }
 
@@ -89,113 +79,70 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
     return builder().address(address).build();
   }
 
+  /**
+   * A handler using the older streaming {@code ConnectionHandler} service at {@code address}
+   * ({@code handler.service_name = ConnectionHandler}); see {@link HandlerService} for what it
+   * guarantees.
+   *
+   * @throws IllegalArgumentException if the address is malformed
+   */
+  public static GrpcHandler streaming(String address) {
+    return builder().address(address).service(HandlerService.CONNECTION_HANDLER).build();
+  }
+
+  /** The service this handler calls. */
+  public HandlerService service() {
+    return service;
+  }
+
+  @Override
+  public CompletionStage<Void> onSocketCreated(String conn, ConnInfo connInfo) {
+    return client.onSocketCreated(conn, connInfo);
+  }
+
+  @Override
+  public CompletionStage<Void> onReceivedBytes(String conn, byte[] bytes) {
+    return client.onReceivedBytes(conn, bytes);
+  }
+
+  @Override
+  public CompletionStage<Void> onTimerTimeout(String conn, TimerType type) {
+    return client.onTimerTimeout(conn, type);
+  }
+
+  @Override
+  public CompletionStage<Void> onReceivedMessages(String conn, List<Message> messages) {
+    return client.onReceivedMessages(conn, messages);
+  }
+
+  @Override
+  public CompletionStage<Void> onSocketClosed(String conn, String reason) {
+    return client.onSocketClosed(conn, reason);
+  }
+
+  /**
+   * Shuts down the channel if this handler created it (waiting up to 5 seconds for calls in
+   * progress; a streaming handler half-closes its streams first); a channel passed to
+   * {@link Builder#channel} is left to its owner. Idempotent.
+   */
+  @Override
+  public void close() {
+    try {
+      ((AutoCloseable) client).close();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing " + this + " failed", e);
+    }
+  }
+
   /** A builder; set either {@link Builder#address} or {@link Builder#channel}. */
   public static Builder builder() {
     return new Builder();
   }
 
   @Override
-  public CompletionStage<Void> onSocketCreated(String conn, ConnInfo connInfo) {
-    try {
-      return call(ConnectionUnaryHandlerGrpc.getOnSocketCreatedMethod(),
-          SocketCreatedRequest.newBuilder()
-              .setConn(conn)
-              .setConninfo(ProtoTranslation.toProto(connInfo))
-              .build());
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedStage(e);
-    }
-  }
-
-  @Override
-  public CompletionStage<Void> onReceivedBytes(String conn, byte[] bytes) {
-    try {
-      // The array belongs to the handler (ConnectionHandler's contract): no copy needed.
-      return call(ConnectionUnaryHandlerGrpc.getOnReceivedBytesMethod(),
-          ReceivedBytesRequest.newBuilder()
-              .setConn(conn)
-              .setBytes(ProtoTranslation.wrap(bytes))
-              .build());
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedStage(e);
-    }
-  }
-
-  @Override
-  public CompletionStage<Void> onTimerTimeout(String conn, TimerType type) {
-    try {
-      return call(ConnectionUnaryHandlerGrpc.getOnTimerTimeoutMethod(),
-          TimerTimeoutRequest.newBuilder()
-              .setConn(conn)
-              .setType(ProtoTranslation.toProto(type))
-              .build());
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedStage(e);
-    }
-  }
-
-  @Override
-  public CompletionStage<Void> onReceivedMessages(String conn, List<Message> messages) {
-    try {
-      return call(ConnectionUnaryHandlerGrpc.getOnReceivedMessagesMethod(),
-          ProtoTranslation.toReceivedMessagesRequest(conn, messages));
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedStage(e);
-    }
-  }
-
-  @Override
-  public CompletionStage<Void> onSocketClosed(String conn, String reason) {
-    try {
-      return call(ConnectionUnaryHandlerGrpc.getOnSocketClosedMethod(),
-          SocketClosedRequest.newBuilder().setConn(conn).setReason(reason).build());
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedStage(e);
-    }
-  }
-
-  private <R> CompletionStage<Void> call(MethodDescriptor<R, EmptySuccess> method, R request) {
-    CallbackObserver observer = new CallbackObserver();
-    try {
-      // A call inherits the current Context when created and started; if that is a server call's
-      // context (a callback issued while an adapter call is served), the call would be cancelled
-      // as soon as the server call completes. Context.ROOT cuts that link.
-      Context.ROOT.run(() -> ClientCalls.asyncUnaryCall(
-          channel.newCall(method,
-              CallOptions.DEFAULT.withDeadlineAfter(callbackTimeoutNanos, TimeUnit.NANOSECONDS)),
-          request, observer));
-    } catch (RuntimeException e) {
-      // asyncUnaryCall cancels the call before rethrowing; whichever report comes first wins.
-      observer.onError(e);
-    }
-    return observer.future();
-  }
-
-  /**
-   * Shuts down the channel if this handler created it (waiting up to 5 seconds for calls in
-   * progress, then cancelling them); a channel passed to {@link Builder#channel} is left to its
-   * owner. Idempotent.
-   */
-  @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true) || !ownsChannel) {
-      return;
-    }
-    channel.shutdown();
-    try {
-      if (!channel.awaitTermination(CLOSE_GRACE.toNanos(), TimeUnit.NANOSECONDS)) {
-        channel.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      channel.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  @Override
   public String toString() {
-    return "GrpcHandler[ConnectionUnaryHandler at " + target + ", callbackTimeout="
-        + Duration.ofNanos(callbackTimeoutNanos) + "]";
+    return "GrpcHandler[" + service.serviceName() + " at " + target + ", callbackTimeout="
+        + callbackTimeout + "]";
   }
 
   /**
@@ -206,6 +153,7 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
     private ManagedChannel channel;
     private Duration callbackTimeout = DEFAULT_CALLBACK_TIMEOUT;
     private HandlerTls tls;
+    private HandlerService service = HandlerService.CONNECTION_UNARY_HANDLER;
 
     private Builder() {}
 
@@ -241,6 +189,15 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
     }
 
     /**
+     * Which service to call ({@code handler.service_name}); default
+     * {@link HandlerService#CONNECTION_UNARY_HANDLER}.
+     */
+    public Builder service(HandlerService service) {
+      this.service = Objects.requireNonNull(service, "service");
+      return this;
+    }
+
+    /**
      * The deadline of every callback; default 30 seconds. A callback not answered in time fails
      * with reason {@code deadline_exceeded}.
      *
@@ -272,10 +229,10 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
             + " channel(...): configure TLS on the channel itself");
       }
       if (channel != null) {
-        return new GrpcHandler(channel, false, callbackTimeout, channel.authority());
+        return new GrpcHandler(channel, false, service, callbackTimeout, channel.authority());
       }
       ManagedChannel created = HandlerChannels.create(address, tls);
-      return new GrpcHandler(created, true, callbackTimeout, address);
+      return new GrpcHandler(created, true, service, callbackTimeout, address);
     }
   }
 }

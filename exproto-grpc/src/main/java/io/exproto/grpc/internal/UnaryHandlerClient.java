@@ -1,0 +1,151 @@
+package io.exproto.grpc.internal;
+
+import io.exproto.grpc.v1.ConnectionUnaryHandlerGrpc;
+import io.exproto.grpc.v1.EmptySuccess;
+import io.exproto.grpc.v1.ReceivedBytesRequest;
+import io.exproto.grpc.v1.SocketClosedRequest;
+import io.exproto.grpc.v1.SocketCreatedRequest;
+import io.exproto.grpc.v1.TimerTimeoutRequest;
+import io.exproto.handler.ConnInfo;
+import io.exproto.handler.ConnectionHandler;
+import io.exproto.handler.Message;
+import io.exproto.handler.TimerType;
+import io.grpc.CallOptions;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.ClientCalls;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The unary binding: each callback is one unary call of {@code emqx.exproto.v1.ConnectionUnaryHandler}
+ * with a deadline. Internal: use {@link io.exproto.grpc.GrpcHandler}. Thread-safe.
+ */
+public final class UnaryHandlerClient implements ConnectionHandler, AutoCloseable {
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+
+  private final ManagedChannel channel;
+  private final boolean ownsChannel;
+  private final long callbackTimeoutNanos;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * @param channel the channel to the handler service
+   * @param ownsChannel true to shut the channel down on {@link #close()}
+   * @param callbackTimeout the deadline of every call
+   */
+  public UnaryHandlerClient(ManagedChannel channel, boolean ownsChannel, Duration callbackTimeout) {
+    this.channel = channel;
+    this.ownsChannel = ownsChannel;
+    this.callbackTimeoutNanos = callbackTimeout.toNanos();
+  }
+
+  @Override
+  public CompletionStage<Void> onSocketCreated(String conn, ConnInfo connInfo) {
+    try {
+      return call(ConnectionUnaryHandlerGrpc.getOnSocketCreatedMethod(),
+          SocketCreatedRequest.newBuilder()
+              .setConn(conn)
+              .setConninfo(ProtoTranslation.toProto(connInfo))
+              .build());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedStage(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> onReceivedBytes(String conn, byte[] bytes) {
+    try {
+      // The array belongs to the handler (ConnectionHandler's contract): no copy needed.
+      return call(ConnectionUnaryHandlerGrpc.getOnReceivedBytesMethod(),
+          ReceivedBytesRequest.newBuilder()
+              .setConn(conn)
+              .setBytes(ProtoTranslation.wrap(bytes))
+              .build());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedStage(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> onTimerTimeout(String conn, TimerType type) {
+    try {
+      return call(ConnectionUnaryHandlerGrpc.getOnTimerTimeoutMethod(),
+          TimerTimeoutRequest.newBuilder()
+              .setConn(conn)
+              .setType(ProtoTranslation.toProto(type))
+              .build());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedStage(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> onReceivedMessages(String conn, List<Message> messages) {
+    try {
+      return call(ConnectionUnaryHandlerGrpc.getOnReceivedMessagesMethod(),
+          ProtoTranslation.toReceivedMessagesRequest(conn, messages));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedStage(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> onSocketClosed(String conn, String reason) {
+    try {
+      return call(ConnectionUnaryHandlerGrpc.getOnSocketClosedMethod(),
+          SocketClosedRequest.newBuilder().setConn(conn).setReason(reason).build());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedStage(e);
+    }
+  }
+
+  private <R> CompletionStage<Void> call(MethodDescriptor<R, EmptySuccess> method, R request) {
+    CallbackObserver observer = new CallbackObserver();
+    try {
+      // A call inherits the current Context when created and started; if that is a server call's
+      // context (a callback issued while an adapter call is served), the call would be cancelled
+      // as soon as the server call completes. Context.ROOT cuts that link.
+      Context.ROOT.run(() -> ClientCalls.asyncUnaryCall(
+          channel.newCall(method,
+              CallOptions.DEFAULT.withDeadlineAfter(callbackTimeoutNanos, TimeUnit.NANOSECONDS)),
+          request, observer));
+    } catch (RuntimeException e) {
+      // asyncUnaryCall cancels the call before rethrowing; whichever report comes first wins.
+      observer.onError(e);
+    }
+    return observer.future();
+  }
+
+  /**
+   * Shuts down the channel if this handler created it (waiting up to 5 seconds for calls in
+   * progress, then cancelling them); a channel passed to the constructor is left to its
+   * owner. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true) || !ownsChannel) {
+      return;
+    }
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(CLOSE_GRACE.toNanos(), TimeUnit.NANOSECONDS)) {
+        channel.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      channel.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ConnectionUnaryHandler at " + channel.authority() + ", callbackTimeout="
+        + Duration.ofNanos(callbackTimeoutNanos);
+  }
+}
