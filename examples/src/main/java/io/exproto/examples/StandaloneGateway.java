@@ -3,7 +3,10 @@ package io.exproto.examples;
 import io.exproto.gateway.Gateway;
 import io.exproto.gateway.GatewayBuilder;
 import io.exproto.grpc.GrpcAdapterServer;
+import io.exproto.grpc.AdapterTls;
 import io.exproto.grpc.GrpcHandler;
+import io.exproto.grpc.HandlerService;
+import io.exproto.grpc.HandlerTls;
 import io.exproto.transport.netty.NettyTransport;
 import io.exproto.transport.netty.TcpListener;
 import java.io.IOException;
@@ -68,6 +71,9 @@ public final class StandaloneGateway implements Callable<Integer> {
 
   private static final String LISTEN_SCHEME = "tcp://";
 
+  /** The adapter address without {@code --adapter} or {@code server.bind}. */
+  public static final String DEFAULT_ADAPTER = "0.0.0.0:" + GrpcAdapterServer.DEFAULT_PORT;
+
   @Spec
   CommandSpec spec;
 
@@ -77,15 +83,31 @@ public final class StandaloneGateway implements Callable<Integer> {
   List<HostPort> listen = new ArrayList<>();
 
   @Option(names = "--adapter", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
-      defaultValue = "0.0.0.0:" + GrpcAdapterServer.DEFAULT_PORT,
       description = "Where to serve the gRPC ConnectionAdapter handlers call"
-          + " (default: ${DEFAULT-VALUE}).")
+          + " (default: " + DEFAULT_ADAPTER + ").")
   HostPort adapter;
 
   @Option(names = "--handler", paramLabel = "URL",
       description = "The handler service (ConnectionUnaryHandler), e.g. http://127.0.0.1:9001."
           + " Default: the built-in in-process echo handler.")
   String handler;
+
+  @Option(names = "--handler-service", paramLabel = "NAME",
+      description = "The handler's service: ConnectionUnaryHandler (default) or"
+          + " ConnectionHandler (the older streaming form).")
+  String handlerService;
+
+  @Option(names = "--handler-timeout", paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Deadline of each handler callback; a callback not answered in time closes"
+          + " its connection. Default: 30s.")
+  Duration handlerTimeout;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "HOCON in the shape of EMQX's gateway.exproto { ... } block (server,"
+          + " handler and their ssl_options, listeners.tcp, mountpoint, idle_timeout)."
+          + " Flags override the file.")
+  java.io.File config;
 
   @Option(names = "--mountpoint", paramLabel = "STR",
       description = "Prefix of every topic devices publish and subscribe to; may use"
@@ -161,7 +183,32 @@ public final class StandaloneGateway implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<HostPort> binds = listen.isEmpty() ? List.of(parseListen(DEFAULT_LISTEN)) : listen;
+    GatewayConfigFile file = null;
+    if (config != null) {
+      try {
+        file = GatewayConfigFile.load(config);
+      } catch (IllegalArgumentException ex) {
+        throw usageError("--config", config.toString(), ex.getMessage());
+      }
+    }
+    applyDefaults(file);
+    List<HostPort> binds = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    List<Integer> maxConnections = new ArrayList<>();
+    if (!listen.isEmpty() || file == null || file.tcpListeners().isEmpty()) {
+      List<HostPort> given = listen.isEmpty() ? List.of(parseListen(DEFAULT_LISTEN)) : listen;
+      for (int i = 0; i < given.size(); i++) {
+        binds.add(given.get(i));
+        names.add(listenerName(i));
+        maxConnections.add(null);
+      }
+    } else {
+      for (GatewayConfigFile.TcpListenerConfig l : file.tcpListeners()) {
+        binds.add(l.bind());
+        names.add(l.name());
+        maxConnections.add(l.maxConnections());
+      }
+    }
     List<InetSocketAddress> listenAddresses = new ArrayList<>();
     for (HostPort hp : binds) {
       listenAddresses.add(resolve("--listen", hp));
@@ -172,17 +219,32 @@ public final class StandaloneGateway implements Callable<Integer> {
       throw usageError("--node", node, "the node name must not be blank");
     }
     GrpcHandler grpcHandler = null;
+    HandlerService service = HandlerService.CONNECTION_UNARY_HANDLER;
+    if (handlerService != null) {
+      try {
+        service = HandlerService.fromName(handlerService);
+      } catch (IllegalArgumentException ex) {
+        throw usageError("--handler-service", handlerService, ex.getMessage());
+      }
+    }
     if (handler != null) {
       try {
-        grpcHandler = GrpcHandler.unary(handler);
-      } catch (IllegalArgumentException ex) {
+        GrpcHandler.Builder hb = GrpcHandler.builder().address(handler).service(service);
+        if (handlerTimeout != null) {
+          hb.callbackTimeout(handlerTimeout);
+        }
+        if (file != null && file.handlerTls() != null) {
+          hb.tls(handlerTls(file.handlerTls()));
+        }
+        grpcHandler = hb.build();
+      } catch (IllegalArgumentException | IllegalStateException ex) {
         throw usageError("--handler", handler, ex.getMessage());
       }
     }
     NettyTransport transport = NettyTransport.create();
     Gateway gateway;
     try {
-      gateway = configure(listenAddresses, grpcHandler, transport).build();
+      gateway = configure(listenAddresses, names, maxConnections, grpcHandler, transport).build();
     } catch (IllegalArgumentException ex) {
       transport.close();
       if (grpcHandler != null) {
@@ -192,9 +254,18 @@ public final class StandaloneGateway implements Callable<Integer> {
     }
 
     // The adapter first: handlers may call it as soon as the first device is accepted.
-    GrpcAdapterServer adapterServer = GrpcAdapterServer.builder(gateway.adapter())
-        .bind(adapterBind)
-        .build();
+    GrpcAdapterServer.Builder ab = GrpcAdapterServer.builder(gateway.adapter()).bind(adapterBind);
+    GrpcAdapterServer adapterServer;
+    try {
+      if (file != null && file.adapterTls() != null) {
+        ab.tls(adapterTls(file.adapterTls()));
+      }
+      adapterServer = ab.build();
+    } catch (IllegalArgumentException | IllegalStateException ex) {
+      gateway.shutdownNow();
+      transport.close();
+      throw usageError("--config", config.toString(), "server.ssl_options: " + ex.getMessage());
+    }
     PrintWriter err = spec.commandLine().getErr();
     try {
       adapterServer.start();
@@ -216,12 +287,14 @@ public final class StandaloneGateway implements Callable<Integer> {
     // The host as given (a wildcard reads back as [::] on dual-stack sockets), the port as bound.
     StringBuilder ready = new StringBuilder("exproto gateway ready:");
     for (int i = 0; i < binds.size(); i++) {
-      String name = listenerName(i);
+      String name = names.get(i);
       int port = gateway.listenerAddresses().get(name).getPort();
       ready.append(' ').append(name).append('=').append(new HostPort(binds.get(i).host(), port));
     }
     ready.append(" adapter=").append(new HostPort(adapter.host(), adapterServer.port()));
-    ready.append(" handler=").append(handler != null ? handler : "in-process echo");
+    ready.append(" handler=").append(handler != null
+        ? handler + (service == HandlerService.CONNECTION_HANDLER ? " (ConnectionHandler)" : "")
+        : "in-process echo");
     running = new Running(gateway, adapterServer, transport, ready.toString());
     onStarted.accept(running);
     PrintWriter out = spec.commandLine().getOut();
@@ -230,15 +303,68 @@ public final class StandaloneGateway implements Callable<Integer> {
     return 0;
   }
 
-  private GatewayBuilder configure(List<InetSocketAddress> listenAddresses,
-      GrpcHandler grpcHandler, NettyTransport transport) {
+  /** Flags win; the config file fills what they leave unset; then the built-in defaults. */
+  private void applyDefaults(GatewayConfigFile file) {
+    if (file != null) {
+      adapter = adapter != null ? adapter : file.adapterBind();
+      handler = handler != null ? handler : file.handlerAddress();
+      handlerService = handlerService != null ? handlerService : file.handlerService();
+      handlerTimeout = handlerTimeout != null ? handlerTimeout : file.handlerTimeout();
+      mountpoint = mountpoint != null ? mountpoint : file.mountpoint();
+      idleTimeout = idleTimeout != null ? idleTimeout : file.idleTimeout();
+      node = node != null ? node : file.node();
+    }
+    if (adapter == null) {
+      adapter = HostPort.parse(DEFAULT_ADAPTER);
+    }
+  }
+
+  private static HandlerTls handlerTls(GatewayConfigFile.TlsFiles f) {
+    HandlerTls.Builder b = HandlerTls.builder();
+    if (f.cacertfile() != null) {
+      b.trustCertificates(f.cacertfile());
+    }
+    if (f.certfile() != null || f.keyfile() != null) {
+      if (f.certfile() == null || f.keyfile() == null) {
+        throw new IllegalArgumentException("handler.ssl_options needs both certfile and keyfile"
+            + " for a client certificate");
+      }
+      b.keyManager(f.certfile(), f.keyfile());
+    }
+    if (f.serverNameIndication() != null) {
+      b.serverNameIndication(f.serverNameIndication());
+    }
+    return b.build();
+  }
+
+  private static AdapterTls adapterTls(GatewayConfigFile.TlsFiles f) {
+    if (f.certfile() == null || f.keyfile() == null) {
+      throw new IllegalArgumentException("certfile and keyfile are required");
+    }
+    AdapterTls.Builder b = AdapterTls.builder().certificate(f.certfile(), f.keyfile());
+    if (f.cacertfile() != null) {
+      b.trustCertificates(f.cacertfile());
+    }
+    b.clientAuth(!f.verifyPeer() ? AdapterTls.ClientAuth.NONE
+        : f.failIfNoPeerCert() ? AdapterTls.ClientAuth.REQUIRE : AdapterTls.ClientAuth.OPTIONAL);
+    return b.build();
+  }
+
+  private GatewayBuilder configure(List<InetSocketAddress> listenAddresses, List<String> names,
+      List<Integer> maxConnections, GrpcHandler grpcHandler, NettyTransport transport) {
     GatewayBuilder b = Gateway.builder();
     for (int i = 0; i < listenAddresses.size(); i++) {
-      b.listener(TcpListener.builder()
-          .name(listenerName(i))
+      TcpListener.Builder lb = TcpListener.builder()
+          .name(names.get(i))
           .bind(listenAddresses.get(i))
-          .transport(transport)
-          .build());
+          .transport(transport);
+      if (maxConnections.get(i) != null) {
+        lb.maxConnections(maxConnections.get(i));
+      }
+      b.listener(lb.build());
+    }
+    if (handlerTimeout != null) {
+      b.callbackTimeout(handlerTimeout);
     }
     if (grpcHandler != null) {
       b.handler(grpcHandler);

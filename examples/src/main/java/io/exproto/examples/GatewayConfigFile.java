@@ -1,0 +1,200 @@
+package io.exproto.examples;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The settings the standalone gateway reads from {@code --config FILE}: HOCON in the shape of EMQX's
+ * {@code gateway.exproto { ... }} block (the block itself, or a file that contains it), so an EMQX
+ * configuration can be brought across. Every field is null when the file does not set it.
+ *
+ * <pre>
+ * gateway.exproto {
+ *   mountpoint = "dev/"
+ *   idle_timeout = 30s
+ *   server { bind = "0.0.0.0:9100"
+ *            ssl_options { certfile = ..., keyfile = ..., cacertfile = ...,
+ *                          verify = verify_peer, fail_if_no_peer_cert = true } }
+ *   handler { address = "https://handler.example:9001", service_name = ConnectionUnaryHandler,
+ *             timeout = 30s,
+ *             ssl_options { enable = true, cacertfile = ..., certfile = ..., keyfile = ...,
+ *                           server_name_indication = "handler.example" } }
+ *   listeners.tcp.default { bind = "0.0.0.0:7993", max_connections = 1024000 }
+ * }
+ * </pre>
+ *
+ * <p>Keys this version does not know are rejected with their path, rather than silently ignored.
+ *
+ * @param mountpoint {@code mountpoint}
+ * @param idleTimeout {@code idle_timeout}
+ * @param node {@code node} (not in EMQX's block: there it is the Erlang node's name)
+ * @param adapterBind {@code server.bind}
+ * @param adapterTls {@code server.ssl_options}
+ * @param handlerAddress {@code handler.address}
+ * @param handlerService {@code handler.service_name}
+ * @param handlerTimeout {@code handler.timeout} (our callback deadline; EMQX had none)
+ * @param handlerTls {@code handler.ssl_options} when {@code enable = true}
+ * @param tcpListeners {@code listeners.tcp.<name>}, in file order
+ */
+record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
+    HostPort adapterBind, TlsFiles adapterTls, String handlerAddress, String handlerService,
+    Duration handlerTimeout, TlsFiles handlerTls, List<TcpListenerConfig> tcpListeners) {
+
+  /**
+   * TLS files and options, as EMQX's {@code ssl_options} names them.
+   *
+   * @param certfile {@code certfile}
+   * @param keyfile {@code keyfile}
+   * @param cacertfile {@code cacertfile}
+   * @param verifyPeer {@code verify = verify_peer}
+   * @param failIfNoPeerCert {@code fail_if_no_peer_cert}
+   * @param serverNameIndication {@code server_name_indication}
+   */
+  record TlsFiles(Path certfile, Path keyfile, Path cacertfile, boolean verifyPeer,
+      boolean failIfNoPeerCert, String serverNameIndication) {}
+
+  /**
+   * One {@code listeners.tcp.<name>} block.
+   *
+   * @param name the listener's name
+   * @param bind {@code bind}, {@code HOST:PORT} or a port
+   * @param maxConnections {@code max_connections}, or null
+   */
+  record TcpListenerConfig(String name, HostPort bind, Integer maxConnections) {}
+
+  private static final Set<String> TOP = Set.of("mountpoint", "idle_timeout", "node", "server",
+      "handler", "listeners", "enable", "enable_stats");
+  private static final Set<String> SERVER = Set.of("bind", "ssl_options");
+  private static final Set<String> HANDLER = Set.of("address", "service_name", "timeout",
+      "ssl_options");
+  private static final Set<String> SSL = Set.of("enable", "certfile", "keyfile", "cacertfile",
+      "verify", "fail_if_no_peer_cert", "server_name_indication");
+  private static final Set<String> TCP = Set.of("bind", "max_connections");
+
+  /**
+   * Reads {@code file}.
+   *
+   * @throws IllegalArgumentException naming the file, the key and what is wrong
+   */
+  static GatewayConfigFile load(File file) {
+    if (!file.isFile()) {
+      throw new IllegalArgumentException("config file " + file + " does not exist");
+    }
+    try {
+      Config root = ConfigFactory.parseFile(file,
+          ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false))
+          .resolve();
+      Config c = root.hasPath("gateway.exproto") ? root.getConfig("gateway.exproto") : root;
+      return read(c, root.hasPath("gateway.exproto") ? "gateway.exproto." : "");
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException("config file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static GatewayConfigFile read(Config c, String prefix) {
+    onlyKnown(c, TOP, prefix);
+    HostPort adapterBind = null;
+    TlsFiles adapterTls = null;
+    if (c.hasPath("server")) {
+      Config s = c.getConfig("server");
+      onlyKnown(s, SERVER, prefix + "server.");
+      adapterBind = s.hasPath("bind") ? bind(s, "bind", prefix + "server.bind") : null;
+      adapterTls = s.hasPath("ssl_options")
+          ? tls(s.getConfig("ssl_options"), prefix + "server.ssl_options.", true) : null;
+    }
+    String handlerAddress = null;
+    String handlerService = null;
+    Duration handlerTimeout = null;
+    TlsFiles handlerTls = null;
+    if (c.hasPath("handler")) {
+      Config h = c.getConfig("handler");
+      onlyKnown(h, HANDLER, prefix + "handler.");
+      handlerAddress = h.hasPath("address") ? h.getString("address") : null;
+      handlerService = h.hasPath("service_name") ? h.getString("service_name") : null;
+      handlerTimeout = h.hasPath("timeout") ? h.getDuration("timeout") : null;
+      handlerTls = h.hasPath("ssl_options")
+          ? tls(h.getConfig("ssl_options"), prefix + "handler.ssl_options.", false) : null;
+    }
+    List<TcpListenerConfig> tcp = new ArrayList<>();
+    if (c.hasPath("listeners")) {
+      Config l = c.getConfig("listeners");
+      for (String type : l.root().keySet()) {
+        if (!type.equals("tcp")) {
+          throw new IllegalArgumentException(prefix + "listeners." + type
+              + ": only tcp listeners are supported in this version");
+        }
+      }
+      if (l.hasPath("tcp")) {
+        Config t = l.getConfig("tcp");
+        for (String name : t.root().keySet()) {
+          Config one = t.getConfig(quote(name));
+          String at = prefix + "listeners.tcp." + name + ".";
+          onlyKnown(one, TCP, at);
+          if (!one.hasPath("bind")) {
+            throw new IllegalArgumentException(at + "bind is required");
+          }
+          tcp.add(new TcpListenerConfig(name, bind(one, "bind", at + "bind"),
+              one.hasPath("max_connections") ? one.getInt("max_connections") : null));
+        }
+      }
+    }
+    return new GatewayConfigFile(
+        c.hasPath("mountpoint") ? c.getString("mountpoint") : null,
+        c.hasPath("idle_timeout") ? c.getDuration("idle_timeout") : null,
+        c.hasPath("node") ? c.getString("node") : null,
+        adapterBind, adapterTls, handlerAddress, handlerService, handlerTimeout, handlerTls,
+        List.copyOf(tcp));
+  }
+
+  private static TlsFiles tls(Config s, String at, boolean server) {
+    onlyKnown(s, SSL, at);
+    if (!server && s.hasPath("enable") && !s.getBoolean("enable")) {
+      return null;
+    }
+    String verify = s.hasPath("verify") ? s.getString("verify").toLowerCase(Locale.ROOT) : null;
+    if (verify != null && !verify.equals("verify_peer") && !verify.equals("verify_none")) {
+      throw new IllegalArgumentException(at + "verify must be verify_peer or verify_none, was "
+          + verify);
+    }
+    return new TlsFiles(path(s, "certfile"), path(s, "keyfile"), path(s, "cacertfile"),
+        "verify_peer".equals(verify),
+        s.hasPath("fail_if_no_peer_cert") && s.getBoolean("fail_if_no_peer_cert"),
+        s.hasPath("server_name_indication") ? s.getString("server_name_indication") : null);
+  }
+
+  private static Path path(Config s, String key) {
+    return s.hasPath(key) ? Path.of(s.getString(key)) : null;
+  }
+
+  private static HostPort bind(Config c, String key, String at) {
+    String v = c.getValue(key).unwrapped().toString();
+    try {
+      return v.matches("\\d+") ? new HostPort("0.0.0.0", Integer.parseInt(v)) : HostPort.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(at + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void onlyKnown(Config c, Set<String> known, String at) {
+    for (String key : c.root().keySet()) {
+      if (!known.contains(key)) {
+        throw new IllegalArgumentException(at + key + " is not a setting this gateway knows;"
+            + " known here: " + String.join(", ", known.stream().sorted().toList()));
+      }
+    }
+  }
+
+  private static String quote(String key) {
+    return "\"" + key.replace("\"", "\\\"") + "\"";
+  }
+}

@@ -1,0 +1,116 @@
+package io.exproto.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.exproto.examples.StandaloneGateway.Launch;
+import io.exproto.testkit.TcpTestDevice;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** --config: an EMQX-shaped gateway.exproto block, with flags overriding it. */
+class StandaloneGatewayConfigTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  @TempDir
+  Path dir;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  private Launch launch(String conf, String... flags) throws Exception {
+    Path file = dir.resolve("exproto.conf");
+    Files.writeString(file, conf);
+    List<String> args = new ArrayList<>(List.of("--config", file.toString()));
+    args.addAll(List.of(flags));
+    Launch launch = StandaloneGateway.start(args.toArray(new String[0]),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    if (launch.running() != null) {
+      toClose.add(launch.running());
+    }
+    return launch;
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void readsListenersServerMountpointAndIdleTimeoutFromAnEmqxBlock() throws Exception {
+    Launch launch = launch("""
+        gateway.exproto {
+          mountpoint = "dev/"
+          idle_timeout = 200ms
+          server { bind = "127.0.0.1:0" }
+          listeners.tcp.main { bind = "127.0.0.1:0", max_connections = 10 }
+        }
+        """);
+    assertThat(launch.exitCode()).as(err()).isZero();
+    assertThat(launch.running().readyLine()).startsWith("exproto gateway ready: main=127.0.0.1:")
+        .contains(" adapter=127.0.0.1:");
+    InetSocketAddress tcp = launch.running().listenerAddresses().get("main");
+    try (TcpTestDevice echo = TcpTestDevice.connect(tcp);
+        TcpTestDevice silent = TcpTestDevice.connect(tcp)) {
+      assertThat(echo.send("hi").readText(2, WAIT)).isEqualTo("hi");
+      // idle_timeout = 200ms from the file closes the silent one.
+      assertThat(silent.awaitClosedByGateway(WAIT)).isTrue();
+    }
+  }
+
+  @Test
+  void flagsOverrideTheFile() throws Exception {
+    Launch launch = launch("""
+        server { bind = "127.0.0.1:0" }
+        listeners.tcp.fromfile { bind = "127.0.0.1:0" }
+        """, "--listen", "tcp://127.0.0.1:0");
+    assertThat(launch.exitCode()).as(err()).isZero();
+    assertThat(launch.running().listenerAddresses()).containsOnlyKeys("tcp");
+  }
+
+  @Test
+  void handlerServiceFromTheFileIsUsed() throws Exception {
+    Launch launch = launch("""
+        server.bind = "127.0.0.1:0"
+        listeners.tcp.default.bind = "127.0.0.1:0"
+        handler { address = "http://127.0.0.1:1", service_name = ConnectionHandler, timeout = 5s }
+        """);
+    assertThat(launch.exitCode()).as(err()).isZero();
+    assertThat(launch.running().readyLine())
+        .endsWith("handler=http://127.0.0.1:1 (ConnectionHandler)");
+  }
+
+  @Test
+  void unknownKeysAndBadValuesAreUsageErrorsNamingTheKey() throws Exception {
+    assertThat(launch("gateway.exproto { idle_timout = 5s }").exitCode()).isEqualTo(2);
+    assertThat(err()).contains("gateway.exproto.idle_timout is not a setting this gateway knows");
+    err.reset();
+    assertThat(launch("listeners.udp.x.bind = 5683").exitCode()).isEqualTo(2);
+    assertThat(err()).contains("only tcp listeners are supported");
+    err.reset();
+    assertThat(launch("server { bind = \"127.0.0.1:0\", ssl_options { certfile = /nope.pem,"
+        + " keyfile = /nope.key } }").exitCode()).isEqualTo(2);
+    assertThat(err()).contains("server.ssl_options").contains("/nope.pem");
+    err.reset();
+    assertThat(launch("handler.address = \"http://127.0.0.1:1\"", "--handler-service", "Bogus")
+        .exitCode()).isEqualTo(2);
+    assertThat(err()).contains("ConnectionUnaryHandler or ConnectionHandler");
+  }
+}
