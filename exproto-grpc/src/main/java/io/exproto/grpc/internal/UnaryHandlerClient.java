@@ -6,6 +6,7 @@ import io.exproto.grpc.v1.ReceivedBytesRequest;
 import io.exproto.grpc.v1.SocketClosedRequest;
 import io.exproto.grpc.v1.SocketCreatedRequest;
 import io.exproto.grpc.v1.TimerTimeoutRequest;
+import io.exproto.handler.CallbackFailedException;
 import io.exproto.handler.ConnInfo;
 import io.exproto.handler.ConnectionHandler;
 import io.exproto.handler.Message;
@@ -33,6 +34,9 @@ public final class UnaryHandlerClient implements ConnectionHandler, AutoCloseabl
   private final boolean ownsChannel;
   private final long callbackTimeoutNanos;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private static final long BACKOFF_RESET_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private final java.util.concurrent.atomic.AtomicLong lastBackoffReset =
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - BACKOFF_RESET_INTERVAL_NANOS);
 
   /**
    * @param channel the channel to the handler service
@@ -119,7 +123,29 @@ public final class UnaryHandlerClient implements ConnectionHandler, AutoCloseabl
       // asyncUnaryCall cancels the call before rethrowing; whichever report comes first wins.
       observer.onError(e);
     }
-    return observer.future();
+    CompletableFuture<Void> result = observer.future();
+    if (ownsChannel) {
+      result.whenComplete((v, e) -> {
+        if (e instanceof CallbackFailedException f && f.reason().equals("unavailable")) {
+          retryConnectionSoon();
+        }
+      });
+    }
+    return result;
+  }
+
+  /**
+   * After failed connection attempts gRPC waits longer and longer (up to two minutes) before the
+   * next one, and fails calls at once meanwhile: a handler that comes back would be ignored for
+   * that long. While callbacks keep failing as unavailable, let the channel try again at most
+   * once a second instead.
+   */
+  private void retryConnectionSoon() {
+    long now = System.nanoTime();
+    long last = lastBackoffReset.get();
+    if (now - last >= BACKOFF_RESET_INTERVAL_NANOS && lastBackoffReset.compareAndSet(last, now)) {
+      channel.resetConnectBackoff();
+    }
   }
 
   /**
