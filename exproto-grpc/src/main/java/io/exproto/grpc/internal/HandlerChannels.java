@@ -47,4 +47,20 @@ public final class HandlerChannels {
     // no need for gRPC's extra executor handoff.
     return builder.directExecutor().build();
   }
+
+  /**
+   * Shuts {@code channel} down, waiting up to {@code grace} for calls in progress before
+   * cancelling them.
+   */
+  public static void shutdown(ManagedChannel channel, java.time.Duration grace) {
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(grace.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+        channel.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      channel.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
 }

@@ -259,15 +259,7 @@ public final class StreamingHandlerClient implements ConnectionHandler, AutoClos
     if (!ownsChannel) {
       return;
     }
-    channel.shutdown();
-    try {
-      if (!channel.awaitTermination(CLOSE_GRACE.toNanos(), TimeUnit.NANOSECONDS)) {
-        channel.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      channel.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
+    HandlerChannels.shutdown(channel, CLOSE_GRACE);
   }
 
   @Override

@@ -158,15 +158,7 @@ public final class UnaryHandlerClient implements ConnectionHandler, AutoCloseabl
     if (!closed.compareAndSet(false, true) || !ownsChannel) {
       return;
     }
-    channel.shutdown();
-    try {
-      if (!channel.awaitTermination(CLOSE_GRACE.toNanos(), TimeUnit.NANOSECONDS)) {
-        channel.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      channel.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
+    HandlerChannels.shutdown(channel, CLOSE_GRACE);
   }
 
   @Override
