@@ -2,6 +2,7 @@ package io.exproto.transport.netty;
 
 import io.exproto.transport.LinkAcceptor;
 import io.exproto.transport.TransportListener;
+import io.exproto.transport.netty.internal.AcceptGate;
 import io.exproto.transport.netty.internal.EventLoops;
 import io.exproto.transport.netty.internal.TcpChannelInitializer;
 import io.netty.bootstrap.ServerBootstrap;
@@ -24,14 +25,42 @@ import java.util.concurrent.TimeUnit;
  * {@link io.exproto.transport.Link} of socket type TCP, confined to one event loop thread.
  *
  * <pre>{@code
- * TcpListener tcp = TcpListener.builder().name("default").bind("0.0.0.0", 7993).build();
+ * TcpListener tcp = TcpListener.builder()
+ *     .name("default")
+ *     .bind("0.0.0.0", 7993)
+ *     .framing(Framing.line(4096))
+ *     .accessRules(AccessRules.parse(List.of("deny 10.0.0.0/8", "allow all")))
+ *     .maxConnRate(500)
+ *     .build();
  * }</pre>
  *
- * <p>Connections beyond {@code maxConnections} are closed as soon as they are accepted and counted
- * in {@link #refusedConnections()}. Each socket read is reported as one {@code onBytes}; each
- * {@code Link.write} is one write. A socket error closes the connection with an errno-like reason
- * ({@code econnreset}, {@code epipe}, {@code etimedout}, ...); an orderly close is {@code
- * tcp_closed}.
+ * <p>Options, set on the {@link Builder}, with their defaults:
+ *
+ * <ul>
+ *   <li>{@code name}: {@code default}; {@code bind}: {@code 0.0.0.0:7993} (port 0 picks one).
+ *   <li>{@code maxConnections}: 1024000 connections open at once. More are closed as soon as
+ *       they are accepted, counted in {@link #refusedConnections()}.
+ *   <li>{@code maxConnRate}: 1000 connections accepted a second, in bursts of up to that many
+ *       (a token bucket). Faster ones are closed at once, counted in {@link
+ *       #rateLimitedConnections()}. EMQX instead paused accepting until the rate allowed more;
+ *       closing keeps the kernel's accept backlog short, tells a client at once rather than after
+ *       a timeout, and is observable.
+ *   <li>{@code accessRules}: {@link AccessRules#allowAll()}. A client they deny is closed at
+ *       once, counted in {@link #deniedConnections()}. Rules are checked before the rate, so a
+ *       denied client spends no token.
+ *   <li>{@code framing}: {@link Framing#none()}, each socket read reported as one {@code onBytes}
+ *       as EMQX does. With a codec, each whole frame is one {@code onBytes} however TCP merged or
+ *       split the bytes; a frame over its limit closes the connection with reason {@code
+ *       frame_too_long}, counted in {@link #framesTooLong()}.
+ *   <li>{@code nodelay}: true; {@code reuseaddr}: true; {@code sendBuffer} and {@code
+ *       recvBuffer}: 0, the OS default; {@code backlog}: 1024.
+ *   <li>{@code transport}: none, the listener creates and closes its own {@link NettyTransport}.
+ * </ul>
+ *
+ * <p>Denied, rate-limited and refused connections never reach the gateway: its handler sees no
+ * {@code OnSocketCreated} for them. Each {@code Link.write} is one write, never framed: a handler
+ * frames its own output. A socket error closes the connection with an errno-like reason ({@code
+ * econnreset}, {@code epipe}, {@code etimedout}, ...); an orderly close is {@code tcp_closed}.
  *
  * <p>A listener starts once: {@link #start} binds (blocking until bound, so it must not be called
  * on an event loop thread) and {@link #stop} stops accepting. {@code stop} does not close accepted
@@ -39,8 +68,7 @@ import java.util.concurrent.TimeUnit;
  * transport the listener created itself, stopping closes that transport and with it every
  * connection.
  *
- * <p>Thread-safe. Not implemented here yet: {@code max_conn_rate}, {@code access_rules}, PROXY
- * protocol and {@code send_timeout}.
+ * <p>Thread-safe. Not implemented here yet: PROXY protocol and {@code send_timeout}.
  */
 public final class TcpListener implements TransportListener {
 
@@ -56,6 +84,9 @@ public final class TcpListener implements TransportListener {
   private final String name;
   private final InetSocketAddress bindAddress;
   private final int maxConnections;
+  private final int maxConnRate;
+  private final AccessRules accessRules;
+  private final Framing framing;
   private final boolean nodelay;
   private final boolean reuseaddr;
   private final int sendBuffer;
@@ -74,6 +105,9 @@ public final class TcpListener implements TransportListener {
     this.name = b.name;
     this.bindAddress = bindAddress;
     this.maxConnections = b.maxConnections;
+    this.maxConnRate = b.maxConnRate;
+    this.accessRules = b.accessRules;
+    this.framing = b.framing;
     this.nodelay = b.nodelay;
     this.reuseaddr = b.reuseaddr;
     this.sendBuffer = b.sendBuffer;
@@ -108,6 +142,21 @@ public final class TcpListener implements TransportListener {
     return maxConnections;
   }
 
+  /** The configured accept rate, in connections a second. */
+  public int maxConnRate() {
+    return maxConnRate;
+  }
+
+  /** The configured access rules. */
+  public AccessRules accessRules() {
+    return accessRules;
+  }
+
+  /** The configured framing of inbound bytes. */
+  public Framing framing() {
+    return framing;
+  }
+
   /**
    * The bound address, with the real port when configured with port 0; null before a successful
    * {@link #start}. Still returned after {@link #stop}.
@@ -135,6 +184,29 @@ public final class TcpListener implements TransportListener {
     return c == null ? 0 : c.refusedConnections();
   }
 
+  /** Connections closed at once because the access rules denied their address, since start. */
+  public long deniedConnections() {
+    TcpChannelInitializer c = connections;
+    return c == null ? 0 : c.deniedConnections();
+  }
+
+  /**
+   * Connections closed at once because they came faster than {@code maxConnRate}, since start.
+   */
+  public long rateLimitedConnections() {
+    TcpChannelInitializer c = connections;
+    return c == null ? 0 : c.rateLimitedConnections();
+  }
+
+  /**
+   * Connections closed with reason {@code frame_too_long} because a frame was longer than the
+   * framing allows, since start. Always 0 without framing.
+   */
+  public long framesTooLong() {
+    TcpChannelInitializer c = connections;
+    return c == null ? 0 : c.framesTooLong();
+  }
+
   /**
    * Binds and starts accepting; returns once bound. If binding fails the listener stays unstarted
    * and {@code start} may be called again.
@@ -155,7 +227,10 @@ public final class TcpListener implements TransportListener {
           + " down; stop listeners before closing their transport");
     }
     NettyTransport transport = sharedTransport != null ? sharedTransport : NettyTransport.create();
-    TcpChannelInitializer initializer = new TcpChannelInitializer(name, acceptor, maxConnections);
+    AcceptGate gate = new AcceptGate(name,
+        accessRules.rules().isEmpty() ? null : accessRules::allows, maxConnRate, System::nanoTime);
+    TcpChannelInitializer initializer = new TcpChannelInitializer(name, acceptor, maxConnections,
+        framing.kind() == Framing.Kind.NONE ? null : framing::newDecoder, gate);
     ChannelFuture bound = bootstrap(transport.eventLoops(), initializer)
         .bind(bindAddress)
         .awaitUninterruptibly();
@@ -182,6 +257,7 @@ public final class TcpListener implements TransportListener {
         .channel(loops.serverChannelClass())
         .option(ChannelOption.SO_BACKLOG, backlog)
         .option(ChannelOption.SO_REUSEADDR, reuseaddr)
+        .handler(initializer.serverChannelHandler())
         .childOption(ChannelOption.TCP_NODELAY, nodelay)
         .childOption(ChannelOption.AUTO_READ, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WRITE_BUFFER_WATER_MARK)
@@ -262,6 +338,9 @@ public final class TcpListener implements TransportListener {
     private int port = DEFAULT_PORT;
     private InetSocketAddress address;
     private int maxConnections = 1_024_000;
+    private int maxConnRate = 1000;
+    private AccessRules accessRules = AccessRules.allowAll();
+    private Framing framing = Framing.none();
     private boolean nodelay = true;
     private boolean reuseaddr = true;
     private int sendBuffer;
@@ -300,6 +379,37 @@ public final class TcpListener implements TransportListener {
      */
     public Builder maxConnections(int maxConnections) {
       this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /**
+     * Most connections accepted a second (SPEC B8 {@code max_conn_rate}), at least 1: a token
+     * bucket that holds a second's worth, so a burst of that many is accepted at once. Connections
+     * beyond it are closed as soon as they are accepted, before the gateway sees them, and counted
+     * in {@link TcpListener#rateLimitedConnections()}. (EMQX paused accepting instead; closing
+     * keeps the accept backlog short and is observable.) Default 1000.
+     */
+    public Builder maxConnRate(int perSecond) {
+      this.maxConnRate = perSecond;
+      return this;
+    }
+
+    /**
+     * Which client addresses may connect (SPEC B8 {@code access_rules}); a denied client is closed
+     * as soon as it is accepted, before the gateway sees it, and counted in {@link
+     * TcpListener#deniedConnections()}. Default {@link AccessRules#allowAll()}.
+     */
+    public Builder accessRules(AccessRules accessRules) {
+      this.accessRules = Objects.requireNonNull(accessRules, "accessRules");
+      return this;
+    }
+
+    /**
+     * How inbound bytes are cut into the frames reported to the gateway (SPEC B9); outbound bytes
+     * are never framed. Default {@link Framing#none()}: each socket read as it is.
+     */
+    public Builder framing(Framing framing) {
+      this.framing = Objects.requireNonNull(framing, "framing");
       return this;
     }
 
@@ -360,6 +470,11 @@ public final class TcpListener implements TransportListener {
       if (maxConnections < 1) {
         throw new IllegalArgumentException("maxConnections must be at least 1, was "
             + maxConnections);
+      }
+      if (maxConnRate < 1) {
+        throw new IllegalArgumentException("maxConnRate must be at least 1 connection a second,"
+            + " was " + maxConnRate + "; for no practical limit give a large rate such as "
+            + Integer.MAX_VALUE);
       }
       if (sendBuffer < 0) {
         throw new IllegalArgumentException("sendBuffer must be 0 (OS default) or a size in bytes,"

@@ -5,13 +5,22 @@
  *   <li>{@link io.exproto.transport.netty.TcpListener}: plain TCP, built with {@code
  *       TcpListener.builder()} and handed to the gateway builder as a {@link
  *       io.exproto.transport.TransportListener}.
+ *   <li>{@link io.exproto.transport.netty.UdpListener}: UDP, one connection per peer {@code (ip,
+ *       port)} on one datagram socket, with an optional health check.
  *   <li>{@link io.exproto.transport.netty.NettyTransport}: the event loop threads, shared by
  *       several listeners when given to each; otherwise every listener owns its own.
+ *   <li>{@link io.exproto.transport.netty.Framing}: how a TCP listener cuts inbound bytes into
+ *       whole frames (none, line, delimiter, length field, fixed length; SPEC B9).
+ *   <li>{@link io.exproto.transport.netty.AccessRules}: which client addresses a TCP listener
+ *       accepts ({@code allow|deny <ip|cidr|all>}, first match wins; SPEC B8).
  * </ul>
  *
  * <p>Each accepted connection is confined to one event loop thread, which is its {@link
  * io.exproto.transport.LinkExecutor}: its reads, close report and (normally) writes happen there.
- * One socket read is one {@code onBytes}; one {@code Link.write} is one write. Everything in {@code
- * io.exproto.transport.netty.internal} is machinery and may change without notice.
+ * One socket read is one {@code onBytes}, or with a TCP listener's {@link
+ * io.exproto.transport.netty.Framing} one whole frame; one {@code Link.write} is one write, never
+ * framed. Connections that the access rules deny, or that come faster than a listener's {@code
+ * maxConnRate}, are closed as soon as they are accepted and never reach the gateway. Everything in
+ * {@code io.exproto.transport.netty.internal} is machinery and may change without notice.
  */
 package io.exproto.transport.netty;

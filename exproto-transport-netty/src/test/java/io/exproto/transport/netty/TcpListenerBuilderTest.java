@@ -20,6 +20,26 @@ class TcpListenerBuilderTest {
     assertThat(listener.localAddress()).isNull();
     assertThat(listener.openConnections()).isZero();
     assertThat(listener.refusedConnections()).isZero();
+    assertThat(listener.maxConnRate()).isEqualTo(1000);
+    assertThat(listener.accessRules()).isEqualTo(AccessRules.allowAll());
+    assertThat(listener.framing()).isEqualTo(Framing.none());
+    assertThat(listener.deniedConnections()).isZero();
+    assertThat(listener.rateLimitedConnections()).isZero();
+    assertThat(listener.framesTooLong()).isZero();
+  }
+
+  @Test
+  void gatingAndFramingAreKept() {
+    AccessRules rules = AccessRules.parse(java.util.List.of("deny 10.0.0.0/8"));
+    TcpListener listener = TcpListener.builder()
+        .maxConnRate(5)
+        .accessRules(rules)
+        .framing(Framing.line(128))
+        .build();
+
+    assertThat(listener.maxConnRate()).isEqualTo(5);
+    assertThat(listener.accessRules()).isSameAs(rules);
+    assertThat(listener.framing()).isEqualTo(Framing.line(128));
   }
 
   @Test
@@ -46,6 +66,12 @@ class TcpListenerBuilderTest {
     assertRejected(TcpListener.builder().sendBuffer(-1), "sendBuffer", "-1");
     assertRejected(TcpListener.builder().recvBuffer(-2), "recvBuffer", "-2");
     assertRejected(TcpListener.builder().backlog(0), "backlog", "0");
+    assertRejected(TcpListener.builder().maxConnRate(0), "maxConnRate", "at least 1", "was 0");
+    assertRejected(TcpListener.builder().maxConnRate(-5), "maxConnRate", "-5");
+    assertThatThrownBy(() -> TcpListener.builder().framing(null))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("framing");
+    assertThatThrownBy(() -> TcpListener.builder().accessRules(null))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("accessRules");
   }
 
   private static void assertRejected(TcpListener.Builder builder, String... messageParts) {

@@ -12,11 +12,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,10 +31,10 @@ import org.slf4j.LoggerFactory;
  * per connection small at a million connections. Not {@code @Sharable}: one instance per channel.
  *
  * <p>Events reach the {@link LinkListener} on the channel's event loop: {@code accept} on
- * channelActive, then one {@code onBytes} per socket read, then {@code onClosed} at most once,
- * after which nothing more is reported. {@link #write}, {@link #close} and {@link #setReadPaused}
- * may be called from any thread (Netty hands them to the event loop), though the engine calls them
- * on the event loop.
+ * channelActive, then one {@code onBytes} per socket read (per frame, behind a frame decoder),
+ * then {@code onClosed} at most once, after which nothing more is reported. {@link #write}, {@link
+ * #close} and {@link #setReadPaused} may be called from any thread (Netty hands them to the event
+ * loop), though the engine calls them on the event loop.
  */
 public final class ChannelLink extends ChannelInboundHandlerAdapter implements Link, LinkExecutor {
 
@@ -40,6 +43,7 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
   private final Channel channel;
   private final String listenerName;
   private final LinkAcceptor acceptor;
+  private final AtomicLong framesTooLong; // the listener's counter; null when not counted
   // Both only touched on the event loop.
   private LinkListener listener;
   private boolean closeReported;
@@ -50,9 +54,22 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
    * @param acceptor asked for a {@link LinkListener} when the channel becomes active
    */
   public ChannelLink(Channel channel, String listenerName, LinkAcceptor acceptor) {
+    this(channel, listenerName, acceptor, null);
+  }
+
+  /**
+   * Creates the link for {@code channel}; add it last to the channel's pipeline.
+   *
+   * @param acceptor asked for a {@link LinkListener} when the channel becomes active
+   * @param framesTooLong the listener's counter of connections closed for a frame over the
+   *     limit (a frame decoder's {@link TooLongFrameException}); null to count nothing
+   */
+  public ChannelLink(Channel channel, String listenerName, LinkAcceptor acceptor,
+      AtomicLong framesTooLong) {
     this.channel = Objects.requireNonNull(channel, "channel");
     this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
     this.acceptor = Objects.requireNonNull(acceptor, "acceptor");
+    this.framesTooLong = framesTooLong;
   }
 
   /** The underlying channel, for diagnostics and tests. */
@@ -185,7 +202,12 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
       // A write raced with the close; channelInactive reports the close itself.
       return;
     }
-    if (!(cause instanceof IOException)) {
+    if (cause instanceof TooLongFrameException && !closeReported && framesTooLong != null) {
+      framesTooLong.incrementAndGet(); // once per connection: the decoder may report it again
+    }
+    // A frame decoder's error is the peer's fault, like a socket error. (The decoder raises it
+    // itself; an exception thrown by the engine's listener comes here from channelRead directly.)
+    if (!(cause instanceof IOException) && !(cause instanceof DecoderException)) {
       // Not a socket error: the engine's listener threw. Still close the link, but say so.
       log.warn("listener '{}': link {} failed; closing it", listenerName, channel, cause);
     } else {

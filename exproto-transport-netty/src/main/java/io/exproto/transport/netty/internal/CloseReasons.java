@@ -1,17 +1,26 @@
 package io.exproto.transport.netty.internal;
 
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
 import java.io.IOException;
 import java.util.Locale;
 
 /**
  * Turns the reason a socket closed into the inner token of {@code {shutdown,<reason>}} (SPEC B7),
  * the way EMQX names them: {@code tcp_closed} for an orderly close by the peer, an errno-like atom
- * such as {@code econnreset} for a socket error. Stateless.
+ * such as {@code econnreset} for a socket error; and, for this gateway's framing codecs (SPEC B9),
+ * {@code frame_too_long} and {@code frame_corrupted}. Stateless.
  */
 public final class CloseReasons {
 
   /** The peer closed the TCP connection (or the link was closed locally). */
   public static final String TCP_CLOSED = "tcp_closed";
+
+  /** A frame decoder met a frame longer than its limit. */
+  public static final String FRAME_TOO_LONG = "frame_too_long";
+
+  /** A frame decoder met a length field that describes no valid frame (e.g. negative). */
+  public static final String FRAME_CORRUPTED = "frame_corrupted";
 
   /** Used when an error has no usable name at all. */
   static final String UNKNOWN_ERROR = "error";
@@ -34,9 +43,16 @@ public final class CloseReasons {
 
   /**
    * The token for a socket error: an errno name for the well-known I/O errors, otherwise the
-   * exception's simple class name in snake case (e.g. {@code ssl_handshake_exception}).
+   * exception's simple class name in snake case (e.g. {@code ssl_handshake_exception}); {@link
+   * #FRAME_TOO_LONG} or {@link #FRAME_CORRUPTED} for a frame decoder's error.
    */
   public static String ofError(Throwable cause) {
+    if (cause instanceof TooLongFrameException) {
+      return FRAME_TOO_LONG;
+    }
+    if (cause instanceof CorruptedFrameException) {
+      return FRAME_CORRUPTED;
+    }
     if (cause instanceof IOException) {
       String message = cause.getMessage();
       if (message != null) {

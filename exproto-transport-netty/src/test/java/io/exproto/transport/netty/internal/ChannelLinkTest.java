@@ -9,11 +9,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.TooLongFrameException;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The link's pipeline behaviour, on an {@link EmbeddedChannel}: no sockets, no threads. */
@@ -132,6 +134,25 @@ class ChannelLinkTest {
 
     assertThat(late.refCnt()).isZero();
     assertThat(events).containsExactly("closed:etimedout");
+  }
+
+  @Test
+  void aFrameTooLongIsReportedAndCountedOnce() throws Exception {
+    AtomicLong framesTooLong = new AtomicLong();
+    EmbeddedChannel channel = new EmbeddedChannel(false, false);
+    ChannelLink link = new ChannelLink(channel, "test", l -> recorder, framesTooLong);
+    channel.pipeline().addLast(link);
+    channel.register();
+    ChannelHandlerContext ctx = channel.pipeline().context(link);
+
+    // A fail-fast decoder may report the same frame again while it discards the rest of it.
+    link.exceptionCaught(ctx, new TooLongFrameException("frame length exceeds 8: 10"));
+    link.exceptionCaught(ctx, new TooLongFrameException("frame length exceeds 8: 20"));
+    channel.runPendingTasks();
+
+    assertThat(channel.isOpen()).isFalse();
+    assertThat(events).containsExactly("closed:frame_too_long");
+    assertThat(framesTooLong).hasValue(1);
   }
 
   @Test

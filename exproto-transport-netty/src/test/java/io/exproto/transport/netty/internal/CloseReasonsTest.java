@@ -2,6 +2,9 @@ package io.exproto.transport.netty.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -38,6 +41,15 @@ class CloseReasonsTest {
     assertThat(CloseReasons.ofError(new IllegalStateException("Broken pipe")))
         .isEqualTo("illegal_state_exception");
     assertThat(CloseReasons.ofError(new RuntimeException() {})).isEqualTo("error");
+  }
+
+  @Test
+  void frameDecoderErrorsHaveTheirOwnTokens() {
+    assertThat(CloseReasons.ofError(new TooLongFrameException("frame length exceeds 8: 10")))
+        .isEqualTo(CloseReasons.FRAME_TOO_LONG).isEqualTo("frame_too_long");
+    assertThat(CloseReasons.ofError(new CorruptedFrameException("negative length")))
+        .isEqualTo(CloseReasons.FRAME_CORRUPTED).isEqualTo("frame_corrupted");
+    assertThat(CloseReasons.ofError(new DecoderException("other"))).isEqualTo("decoder_exception");
   }
 
   @Test

@@ -3,7 +3,9 @@ package io.exproto.transport.netty.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.exproto.transport.LinkListener;
+import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.LineBasedFrameDecoder;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +14,10 @@ class TcpChannelInitializerTest {
   private final AtomicInteger accepts = new AtomicInteger();
   private final TcpChannelInitializer initializer = new TcpChannelInitializer("test", link -> {
     accepts.incrementAndGet();
+    return listener();
+  }, 2);
+
+  private static LinkListener listener() {
     return new LinkListener() {
       @Override
       public void onBytes(byte[] bytes) {}
@@ -19,7 +25,7 @@ class TcpChannelInitializerTest {
       @Override
       public void onClosed(String reason) {}
     };
-  }, 2);
+  }
 
   @Test
   void pipelineEndsWithTheLinkHandler() {
@@ -51,5 +57,39 @@ class TcpChannelInitializerTest {
     fourth.close();
     assertThat(initializer.openConnections()).isZero();
     assertThat(initializer.refusedConnections()).isEqualTo(1);
+  }
+
+  @Test
+  void aFrameDecoderGoesBeforeTheLinkOnlyWhenFramingIsOn() {
+    TcpChannelInitializer framed = new TcpChannelInitializer("test", link -> listener(), 2,
+        () -> new LineBasedFrameDecoder(64), new AcceptGate("test", null, 1000, System::nanoTime));
+
+    EmbeddedChannel withDecoder = new EmbeddedChannel(framed);
+    EmbeddedChannel without = new EmbeddedChannel(initializer);
+
+    assertThat(withDecoder.pipeline().names()).startsWith(
+        TcpChannelInitializer.FRAME_DECODER, TcpChannelInitializer.LINK_HANDLER);
+    assertThat(withDecoder.pipeline().get(TcpChannelInitializer.FRAME_DECODER))
+        .isInstanceOf(LineBasedFrameDecoder.class);
+    assertThat(without.pipeline().names()).doesNotContain(TcpChannelInitializer.FRAME_DECODER);
+    withDecoder.close();
+    without.close();
+  }
+
+  @Test
+  void theServerChannelHandlerInstallsTheGateUnderItsName() {
+    AcceptGate gate = new AcceptGate("test", null, 1000, System::nanoTime);
+    TcpChannelInitializer withGate = new TcpChannelInitializer("test", link -> null, 2, null, gate);
+
+    EmbeddedChannel server = new EmbeddedChannel(withGate.serverChannelHandler());
+
+    assertThat(server.pipeline().get(TcpChannelInitializer.ACCEPT_GATE)).isSameAs(gate);
+    Channel client = new EmbeddedChannel();
+    server.writeInbound(client);
+    assertThat(server.<Object>readInbound()).isSameAs(client);
+    assertThat(withGate.deniedConnections()).isZero();
+    assertThat(withGate.rateLimitedConnections()).isZero();
+    assertThat(withGate.framesTooLong()).isZero();
+    server.close();
   }
 }

@@ -1,0 +1,10 @@
+package io.exproto.transport.netty;
+
+/** {@link AbstractUdpListenerTest} on Java NIO. */
+class NioUdpListenerTest extends AbstractUdpListenerTest {
+
+  @Override
+  NettyTransport newTransport() {
+    return NettyTransport.createNio(2);
+  }
+}
