@@ -29,7 +29,9 @@ import java.util.Set;
  *             timeout = 30s,
  *             ssl_options { enable = true, cacertfile = ..., certfile = ..., keyfile = ...,
  *                           server_name_indication = "handler.example" } }
- *   listeners.tcp.default { bind = "0.0.0.0:7993", max_connections = 1024000 }
+ *   listeners.tcp.default { bind = "0.0.0.0:7993", max_connections = 1024000,
+ *                           max_conn_rate = 1000, access_rules = ["deny 10.0.0.0/8", "allow all"] }
+ *   listeners.udp.default { bind = "0.0.0.0:7993", max_connections = 1024000 }
  * }
  * </pre>
  *
@@ -44,11 +46,11 @@ import java.util.Set;
  * @param handlerService {@code handler.service_name}
  * @param handlerTimeout {@code handler.timeout} (our callback deadline; EMQX had none)
  * @param handlerTls {@code handler.ssl_options} when {@code enable = true}
- * @param tcpListeners {@code listeners.tcp.<name>}, in file order
+ * @param listeners {@code listeners.tcp.<name>} and {@code listeners.udp.<name>}, in file order
  */
 record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
     HostPort adapterBind, TlsFiles adapterTls, String handlerAddress, String handlerService,
-    Duration handlerTimeout, TlsFiles handlerTls, List<TcpListenerConfig> tcpListeners) {
+    Duration handlerTimeout, TlsFiles handlerTls, List<ListenerConfig> listeners) {
 
   /**
    * TLS files and options, as EMQX's {@code ssl_options} names them.
@@ -64,13 +66,17 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       boolean failIfNoPeerCert, String serverNameIndication) {}
 
   /**
-   * One {@code listeners.tcp.<name>} block.
+   * One {@code listeners.<type>.<name>} block.
    *
+   * @param type {@code tcp} or {@code udp}
    * @param name the listener's name
    * @param bind {@code bind}, {@code HOST:PORT} or a port
    * @param maxConnections {@code max_connections}, or null
+   * @param maxConnRate {@code max_conn_rate} (tcp), or null
+   * @param accessRules {@code access_rules} (tcp), or null
    */
-  record TcpListenerConfig(String name, HostPort bind, Integer maxConnections) {}
+  record ListenerConfig(String type, String name, HostPort bind, Integer maxConnections,
+      Integer maxConnRate, List<String> accessRules) {}
 
   private static final Set<String> TOP = Set.of("mountpoint", "idle_timeout", "node", "server",
       "handler", "listeners", "enable", "enable_stats");
@@ -79,7 +85,9 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       "ssl_options");
   private static final Set<String> SSL = Set.of("enable", "certfile", "keyfile", "cacertfile",
       "verify", "fail_if_no_peer_cert", "server_name_indication");
-  private static final Set<String> TCP = Set.of("bind", "max_connections");
+  private static final Set<String> TCP = Set.of("bind", "max_connections", "max_conn_rate",
+      "access_rules");
+  private static final Set<String> UDP = Set.of("bind", "max_connections");
 
   /**
    * Reads {@code file}.
@@ -125,26 +133,26 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       handlerTls = h.hasPath("ssl_options")
           ? tls(h.getConfig("ssl_options"), prefix + "handler.ssl_options.", false) : null;
     }
-    List<TcpListenerConfig> tcp = new ArrayList<>();
+    List<ListenerConfig> listeners = new ArrayList<>();
     if (c.hasPath("listeners")) {
       Config l = c.getConfig("listeners");
       for (String type : l.root().keySet()) {
-        if (!type.equals("tcp")) {
+        if (!type.equals("tcp") && !type.equals("udp")) {
           throw new IllegalArgumentException(prefix + "listeners." + type
-              + ": only tcp listeners are supported in this version");
+              + ": only tcp and udp listeners are supported in this version");
         }
-      }
-      if (l.hasPath("tcp")) {
-        Config t = l.getConfig("tcp");
-        for (String name : t.root().keySet()) {
-          Config one = t.getConfig(quote(name));
-          String at = prefix + "listeners.tcp." + name + ".";
-          onlyKnown(one, TCP, at);
+        Config ofType = l.getConfig(type);
+        for (String name : ofType.root().keySet()) {
+          Config one = ofType.getConfig(quote(name));
+          String at = prefix + "listeners." + type + "." + name + ".";
+          onlyKnown(one, type.equals("tcp") ? TCP : UDP, at);
           if (!one.hasPath("bind")) {
             throw new IllegalArgumentException(at + "bind is required");
           }
-          tcp.add(new TcpListenerConfig(name, bind(one, "bind", at + "bind"),
-              one.hasPath("max_connections") ? one.getInt("max_connections") : null));
+          listeners.add(new ListenerConfig(type, name, bind(one, "bind", at + "bind"),
+              one.hasPath("max_connections") ? one.getInt("max_connections") : null,
+              one.hasPath("max_conn_rate") ? one.getInt("max_conn_rate") : null,
+              one.hasPath("access_rules") ? one.getStringList("access_rules") : null));
         }
       }
     }
@@ -153,7 +161,7 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
         c.hasPath("idle_timeout") ? c.getDuration("idle_timeout") : null,
         c.hasPath("node") ? c.getString("node") : null,
         adapterBind, adapterTls, handlerAddress, handlerService, handlerTimeout, handlerTls,
-        List.copyOf(tcp));
+        List.copyOf(listeners));
   }
 
   private static TlsFiles tls(Config s, String at, boolean server) {

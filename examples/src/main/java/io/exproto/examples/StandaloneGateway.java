@@ -8,7 +8,9 @@ import io.exproto.grpc.GrpcHandler;
 import io.exproto.grpc.HandlerService;
 import io.exproto.grpc.HandlerTls;
 import io.exproto.transport.netty.NettyTransport;
+import io.exproto.transport.netty.AccessRules;
 import io.exproto.transport.netty.TcpListener;
+import io.exproto.transport.netty.UdpListener;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -69,7 +71,12 @@ public final class StandaloneGateway implements Callable<Integer> {
   /** How long a stop waits for connections to deliver their last callbacks. */
   public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
-  private static final String LISTEN_SCHEME = "tcp://";
+  /** A listener to start: its kind ({@code tcp}, {@code udp}), name, address and limits. */
+  record ListenerSpec(String scheme, String name, HostPort bind, Integer maxConnections,
+      Integer maxConnRate, List<String> accessRules) {}
+
+  /** A {@code --listen} value. */
+  record Listen(String scheme, HostPort address) {}
 
   /** The adapter address without {@code --adapter} or {@code server.bind}. */
   public static final String DEFAULT_ADAPTER = "0.0.0.0:" + GrpcAdapterServer.DEFAULT_PORT;
@@ -77,10 +84,11 @@ public final class StandaloneGateway implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--listen", paramLabel = "tcp://HOST:PORT", converter = ListenConverter.class,
-      description = "A TCP listener; repeat for several (named tcp, tcp-2, ...). Port 0 picks a"
-          + " free port. Default: " + DEFAULT_LISTEN + ".")
-  List<HostPort> listen = new ArrayList<>();
+  @Option(names = "--listen", paramLabel = "tcp|udp://HOST:PORT",
+      converter = ListenConverter.class,
+      description = "A TCP or UDP listener; repeat for several (named tcp, tcp-2, udp, ...)."
+          + " Port 0 picks a free port. Default: " + DEFAULT_LISTEN + ".")
+  List<Listen> listen = new ArrayList<>();
 
   @Option(names = "--adapter", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
       description = "Where to serve the gRPC ConnectionAdapter handlers call"
@@ -192,26 +200,24 @@ public final class StandaloneGateway implements Callable<Integer> {
       }
     }
     applyDefaults(file);
-    List<HostPort> binds = new ArrayList<>();
-    List<String> names = new ArrayList<>();
-    List<Integer> maxConnections = new ArrayList<>();
-    if (!listen.isEmpty() || file == null || file.tcpListeners().isEmpty()) {
-      List<HostPort> given = listen.isEmpty() ? List.of(parseListen(DEFAULT_LISTEN)) : listen;
-      for (int i = 0; i < given.size(); i++) {
-        binds.add(given.get(i));
-        names.add(listenerName(i));
-        maxConnections.add(null);
+    List<ListenerSpec> specs = new ArrayList<>();
+    if (!listen.isEmpty() || file == null || file.listeners().isEmpty()) {
+      List<Listen> given = listen.isEmpty() ? List.of(parseListen(DEFAULT_LISTEN)) : listen;
+      java.util.Map<String, Integer> perScheme = new java.util.HashMap<>();
+      for (Listen l : given) {
+        int n = perScheme.merge(l.scheme(), 1, Integer::sum);
+        specs.add(new ListenerSpec(l.scheme(), n == 1 ? l.scheme() : l.scheme() + "-" + n,
+            l.address(), null, null, null));
       }
     } else {
-      for (GatewayConfigFile.TcpListenerConfig l : file.tcpListeners()) {
-        binds.add(l.bind());
-        names.add(l.name());
-        maxConnections.add(l.maxConnections());
+      for (GatewayConfigFile.ListenerConfig l : file.listeners()) {
+        specs.add(new ListenerSpec(l.type(), l.name(), l.bind(), l.maxConnections(),
+            l.maxConnRate(), l.accessRules()));
       }
     }
     List<InetSocketAddress> listenAddresses = new ArrayList<>();
-    for (HostPort hp : binds) {
-      listenAddresses.add(resolve("--listen", hp));
+    for (ListenerSpec l : specs) {
+      listenAddresses.add(resolve("--listen", l.bind()));
     }
     InetSocketAddress adapterBind = resolve("--adapter", adapter);
 
@@ -244,7 +250,7 @@ public final class StandaloneGateway implements Callable<Integer> {
     NettyTransport transport = NettyTransport.create();
     Gateway gateway;
     try {
-      gateway = configure(listenAddresses, names, maxConnections, grpcHandler, transport).build();
+      gateway = configure(specs, listenAddresses, grpcHandler, transport).build();
     } catch (IllegalArgumentException ex) {
       transport.close();
       if (grpcHandler != null) {
@@ -286,10 +292,9 @@ public final class StandaloneGateway implements Callable<Integer> {
 
     // The host as given (a wildcard reads back as [::] on dual-stack sockets), the port as bound.
     StringBuilder ready = new StringBuilder("exproto gateway ready:");
-    for (int i = 0; i < binds.size(); i++) {
-      String name = names.get(i);
-      int port = gateway.listenerAddresses().get(name).getPort();
-      ready.append(' ').append(name).append('=').append(new HostPort(binds.get(i).host(), port));
+    for (ListenerSpec l : specs) {
+      int port = gateway.listenerAddresses().get(l.name()).getPort();
+      ready.append(' ').append(l.name()).append('=').append(new HostPort(l.bind().host(), port));
     }
     ready.append(" adapter=").append(new HostPort(adapter.host(), adapterServer.port()));
     ready.append(" handler=").append(handler != null
@@ -350,16 +355,32 @@ public final class StandaloneGateway implements Callable<Integer> {
     return b.build();
   }
 
-  private GatewayBuilder configure(List<InetSocketAddress> listenAddresses, List<String> names,
-      List<Integer> maxConnections, GrpcHandler grpcHandler, NettyTransport transport) {
+  private GatewayBuilder configure(List<ListenerSpec> specs,
+      List<InetSocketAddress> listenAddresses, GrpcHandler grpcHandler, NettyTransport transport) {
     GatewayBuilder b = Gateway.builder();
-    for (int i = 0; i < listenAddresses.size(); i++) {
+    for (int i = 0; i < specs.size(); i++) {
+      ListenerSpec l = specs.get(i);
+      if (l.scheme().equals("udp")) {
+        UdpListener.Builder ub = UdpListener.builder().name(l.name())
+            .bind(listenAddresses.get(i)).transport(transport);
+        if (l.maxConnections() != null) {
+          ub.maxConnections(l.maxConnections());
+        }
+        b.listener(ub.build());
+        continue;
+      }
       TcpListener.Builder lb = TcpListener.builder()
-          .name(names.get(i))
+          .name(l.name())
           .bind(listenAddresses.get(i))
           .transport(transport);
-      if (maxConnections.get(i) != null) {
-        lb.maxConnections(maxConnections.get(i));
+      if (l.maxConnections() != null) {
+        lb.maxConnections(l.maxConnections());
+      }
+      if (l.maxConnRate() != null) {
+        lb.maxConnRate(l.maxConnRate());
+      }
+      if (l.accessRules() != null) {
+        lb.accessRules(AccessRules.parse(l.accessRules()));
       }
       b.listener(lb.build());
     }
@@ -381,10 +402,6 @@ public final class StandaloneGateway implements Callable<Integer> {
       b.nodeName(node);
     }
     return b;
-  }
-
-  private static String listenerName(int index) {
-    return index == 0 ? "tcp" : "tcp-" + (index + 1);
   }
 
   private InetSocketAddress resolve(String option, HostPort hp) {
@@ -409,29 +426,30 @@ public final class StandaloneGateway implements Callable<Integer> {
     return c.getMessage() != null ? c.getMessage() : c.toString();
   }
 
-  static HostPort parseListen(String value) {
+  static Listen parseListen(String value) {
     String v = value.trim();
-    int scheme = v.indexOf("://");
-    if (scheme < 0) {
-      throw new TypeConversionException("'" + value + "' is not tcp://HOST:PORT,"
-          + " e.g. tcp://0.0.0.0:7993");
+    int at = v.indexOf("://");
+    if (at < 0) {
+      throw new TypeConversionException("'" + value + "' is not tcp://HOST:PORT or"
+          + " udp://HOST:PORT, e.g. tcp://0.0.0.0:7993");
     }
-    if (!v.regionMatches(true, 0, LISTEN_SCHEME, 0, LISTEN_SCHEME.length())) {
-      throw new TypeConversionException("'" + value + "': only tcp:// listeners are supported in"
-          + " this version (not " + v.substring(0, scheme + 3) + ")");
+    String scheme = v.substring(0, at).toLowerCase(java.util.Locale.ROOT);
+    if (!scheme.equals("tcp") && !scheme.equals("udp")) {
+      throw new TypeConversionException("'" + value + "': only tcp:// and udp:// listeners are"
+          + " supported in this version (not " + v.substring(0, at + 3) + ")");
     }
     try {
-      return HostPort.parse(v.substring(LISTEN_SCHEME.length()));
+      return new Listen(scheme, HostPort.parse(v.substring(at + 3)));
     } catch (IllegalArgumentException ex) {
-      throw new TypeConversionException("'" + value + "' is not tcp://HOST:PORT: "
+      throw new TypeConversionException("'" + value + "' is not " + scheme + "://HOST:PORT: "
           + ex.getMessage());
     }
   }
 
-  /** Reads {@code tcp://HOST:PORT}; other schemes are rejected. */
-  static final class ListenConverter implements ITypeConverter<HostPort> {
+  /** Reads {@code tcp://HOST:PORT} or {@code udp://HOST:PORT}; other schemes are rejected. */
+  static final class ListenConverter implements ITypeConverter<Listen> {
     @Override
-    public HostPort convert(String value) {
+    public Listen convert(String value) {
       return parseListen(value);
     }
   }

@@ -76,6 +76,33 @@ class StandaloneGatewayConfigTest {
   }
 
   @Test
+  void udpListenersFromFlagsAndFileEcho() throws Exception {
+    Launch launch = launch("""
+        server.bind = "127.0.0.1:0"
+        listeners.udp.coap { bind = "127.0.0.1:0", max_connections = 100 }
+        listeners.tcp.default { bind = "127.0.0.1:0", max_conn_rate = 50,
+                                access_rules = ["allow 127.0.0.1", "deny all"] }
+        """);
+    assertThat(launch.exitCode()).as(err()).isZero();
+    assertThat(launch.running().readyLine()).contains(" coap=127.0.0.1:").contains(" default=");
+    InetSocketAddress udp = launch.running().listenerAddresses().get("coap");
+    try (java.net.DatagramSocket peer = new java.net.DatagramSocket(
+        new InetSocketAddress("127.0.0.1", 0))) {
+      peer.setSoTimeout((int) WAIT.toMillis());
+      byte[] hello = "hello".getBytes(StandardCharsets.UTF_8);
+      peer.send(new java.net.DatagramPacket(hello, hello.length, udp));
+      java.net.DatagramPacket reply = new java.net.DatagramPacket(new byte[64], 64);
+      peer.receive(reply);
+      assertThat(new String(reply.getData(), 0, reply.getLength(), StandardCharsets.UTF_8))
+          .isEqualTo("hello");
+    }
+    try (TcpTestDevice tcp = TcpTestDevice.connect(
+        launch.running().listenerAddresses().get("default"))) {
+      assertThat(tcp.send("ok").readText(2, WAIT)).isEqualTo("ok");
+    }
+  }
+
+  @Test
   void flagsOverrideTheFile() throws Exception {
     Launch launch = launch("""
         server { bind = "127.0.0.1:0" }
@@ -102,8 +129,12 @@ class StandaloneGatewayConfigTest {
     assertThat(launch("gateway.exproto { idle_timout = 5s }").exitCode()).isEqualTo(2);
     assertThat(err()).contains("gateway.exproto.idle_timout is not a setting this gateway knows");
     err.reset();
-    assertThat(launch("listeners.udp.x.bind = 5683").exitCode()).isEqualTo(2);
-    assertThat(err()).contains("only tcp listeners are supported");
+    assertThat(launch("listeners.ssl.x.bind = 8883").exitCode()).isEqualTo(2);
+    assertThat(err()).contains("only tcp and udp listeners are supported");
+    err.reset();
+    assertThat(launch("listeners.tcp.x { bind = 7993, access_rules = [\"allow nowhere\"] }")
+        .exitCode()).isEqualTo(2);
+    assertThat(err()).contains("access rule 'allow nowhere'");
     err.reset();
     assertThat(launch("server { bind = \"127.0.0.1:0\", ssl_options { certfile = /nope.pem,"
         + " keyfile = /nope.key } }").exitCode()).isEqualTo(2);
