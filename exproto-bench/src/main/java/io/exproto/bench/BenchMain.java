@@ -1,0 +1,63 @@
+package io.exproto.bench;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * {@code java -jar exproto-bench.jar COMMAND [--option value ...]}.
+ *
+ * <pre>
+ * all        the whole comparison; prints the tables and (re)writes BENCHMARKS.md
+ *            [--warmup 3s] [--measure 8s] [--connections 1,100,1000] [--hold 15000]
+ *            [--hold-processes 3] [--churn-workers 50] [--jmh true] [--out PATH]
+ * load       the load generator: --mode echo|hold|churn --port P [--host 127.0.0.1]
+ *            [--connections N] [--payload 64] [--warmup 3s] [--measure 8s] [--sources 8]
+ *            [--threads 2]
+ * gateway, handler, netty-echo, grpc-ping   child processes of 'all' (see ChildMains)
+ * </pre>
+ */
+public final class BenchMain {
+  private BenchMain() {}
+
+  /** Runs a command; exits 2 on bad arguments. */
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      System.err.println("usage: all | load | gateway | handler | netty-echo | grpc-ping"
+          + " [--option value ...]");
+      System.exit(2);
+    }
+    BenchArgs a;
+    try {
+      a = BenchArgs.parse(Arrays.copyOfRange(args, 1, args.length));
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    switch (args[0]) {
+      case "all" -> System.exit(new Harness(a).runAll());
+      case "load" -> ChildMains.load(a);
+      case "gateway" -> ChildMains.gateway(a);
+      case "handler" -> ChildMains.handler(a);
+      case "netty-echo" -> ChildMains.nettyEcho(a);
+      case "grpc-ping" -> ChildMains.grpcPing(a);
+      default -> {
+        System.err.println("error: unknown command " + args[0]);
+        System.exit(2);
+      }
+    }
+  }
+
+  /** The load generator configuration from {@code load} options. */
+  static LoadGenerator.Config loadConfig(BenchArgs a) {
+    if (!a.has("port")) {
+      throw new IllegalArgumentException("--port is required");
+    }
+    return new LoadGenerator.Config(
+        new InetSocketAddress(a.string("host", "127.0.0.1"), a.integer("port", 0)),
+        a.integer("connections", 1), a.integer("payload", 64),
+        a.duration("warmup", Duration.ofSeconds(3)), a.duration("measure", Duration.ofSeconds(8)),
+        a.integer("sources", 8), a.integer("threads", 2), a.integer("pending-connects", 256));
+  }
+}

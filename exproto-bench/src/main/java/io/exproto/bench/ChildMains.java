@@ -1,0 +1,179 @@
+package io.exproto.bench;
+
+import io.exproto.examples.EchoHandler;
+import io.exproto.gateway.Gateway;
+import io.exproto.gateway.GatewayBuilder;
+import io.exproto.grpc.GrpcAdapterServer;
+import io.exproto.grpc.GrpcHandler;
+import io.exproto.transport.netty.NettyTransport;
+import io.exproto.transport.netty.TcpListener;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The programs the harness runs in child JVMs. Each prints {@code READY ...} on stdout once
+ * serving, then reads commands from stdin, one a line, answering on stdout; {@code quit} (or the
+ * end of stdin) stops it.
+ */
+final class ChildMains {
+  private ChildMains() {}
+
+  /**
+   * {@code gateway --handler inproc|unary|streaming [--handler-address http://H:P]}: a gateway on
+   * 127.0.0.1 (port 0) with its adapter server. {@code READY tcp=P adapter=P}. Commands:
+   * {@code stats} answers {@code STATS connections}; {@code heap} runs full GCs and answers
+   * {@code HEAP usedBytes connections}.
+   */
+  static void gateway(BenchArgs args) throws Exception {
+    String kind = args.string("handler", "inproc");
+    NettyTransport transport = NettyTransport.create();
+    GatewayBuilder b = Gateway.builder()
+        .listener(TcpListener.builder().name("tcp").bind("127.0.0.1", 0).backlog(4096)
+            .transport(transport).build())
+        // Idle connections are the point of the hold scenario; never time them out here.
+        .idleTimeout(Duration.ofHours(1));
+    GrpcHandler grpc = null;
+    switch (kind) {
+      case "inproc" -> b.handler(EchoHandler::new);
+      case "unary" -> grpc = GrpcHandler.unary(args.string("handler-address", null));
+      case "streaming" -> grpc = GrpcHandler.streaming(args.string("handler-address", null));
+      default -> throw new IllegalArgumentException("--handler must be inproc, unary or"
+          + " streaming, was " + kind);
+    }
+    if (grpc != null) {
+      b.handler(grpc);
+    }
+    Gateway gateway = b.build().start();
+    GrpcAdapterServer adapter = GrpcAdapterServer.builder(gateway.adapter())
+        .bind(new InetSocketAddress("127.0.0.1", 0)).build().start();
+    System.out.println("READY tcp=" + gateway.listenerAddresses().get("tcp").getPort()
+        + " adapter=" + adapter.port());
+    System.out.flush();
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in,
+        StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      switch (line.trim()) {
+        case "stats" -> System.out.println("STATS " + gateway.stats().connections());
+        case "heap" -> System.out.println("HEAP " + heapAfterGc() + " "
+            + gateway.stats().connections());
+        case "quit" -> {
+          gateway.shutdownNow();
+          adapter.shutdownNow();
+          transport.close();
+          System.out.println("BYE");
+          System.out.flush();
+          Runtime.getRuntime().halt(0);
+        }
+        default -> System.out.println("ERROR unknown command " + line);
+      }
+      System.out.flush();
+    }
+    Runtime.getRuntime().halt(0);
+  }
+
+  /** Heap used after explicit full GCs, settled. */
+  static long heapAfterGc() throws InterruptedException {
+    long used = Long.MAX_VALUE;
+    for (int i = 0; i < 4; i++) {
+      System.gc();
+      TimeUnit.MILLISECONDS.sleep(200);
+      used = Math.min(used,
+          ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    }
+    return used;
+  }
+
+  /**
+   * {@code handler --mode unary|streaming}: the bench echo handler on 127.0.0.1 (port 0).
+   * {@code READY port}. Command {@code adapter HOST:PORT} points it at the gateway
+   * (answers {@code OK}).
+   */
+  static void handler(BenchArgs args) throws Exception {
+    boolean streaming = args.string("mode", "unary").equals("streaming");
+    EchoFlow flow = new EchoFlow(streaming);
+    NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .directExecutor();
+    sb.addService(streaming ? new BenchStreamingEchoHandler(flow) : new BenchEchoHandler(flow));
+    Server server = sb.build().start();
+    System.out.println("READY " + server.getPort());
+    System.out.flush();
+    serveUntilQuit(line -> {
+      if (line.startsWith("adapter ")) {
+        flow.adapter(line.substring("adapter ".length()).trim());
+        return "OK";
+      }
+      return null;
+    });
+    server.shutdownNow();
+    flow.close();
+    Runtime.getRuntime().halt(0);
+  }
+
+  /** {@code netty-echo}: the raw Netty echo anchor. {@code READY port}. */
+  static void nettyEcho(BenchArgs args) throws Exception {
+    NettyEchoServer server = NettyEchoServer.start(new InetSocketAddress("127.0.0.1", 0));
+    System.out.println("READY " + server.port());
+    System.out.flush();
+    serveUntilQuit(line -> null);
+    server.close();
+    Runtime.getRuntime().halt(0);
+  }
+
+  /** {@code grpc-ping}: the bare gRPC unary anchor's server. {@code READY port}. */
+  static void grpcPing(BenchArgs args) throws Exception {
+    Server server = GrpcPing.startServer(0);
+    System.out.println("READY " + server.getPort());
+    System.out.flush();
+    serveUntilQuit(line -> null);
+    server.shutdownNow();
+    Runtime.getRuntime().halt(0);
+  }
+
+  /**
+   * {@code load --mode hold|echo|churn --port P [--host H] [--connections N] ...}: the load
+   * generator as a child. Hold answers {@code HELD open errors connectPerSecond} once connected
+   * and keeps the connections until {@code quit}; echo and churn print a {@code RESULT} line.
+   */
+  static void load(BenchArgs args) throws Exception {
+    LoadGenerator.Config config = BenchMain.loadConfig(args);
+    switch (args.string("mode", "echo")) {
+      case "hold" -> {
+        try (LoadGenerator.Held held = LoadGenerator.hold(config)) {
+          System.out.printf(java.util.Locale.ROOT, "HELD %d %d %.1f%n", held.open(),
+              held.errors(), held.connectPerSecond());
+          System.out.flush();
+          serveUntilQuit(line -> line.equals("stats")
+              ? "HELD " + held.open() + " " + held.errors() : null);
+        }
+      }
+      case "churn" -> System.out.println(LoadGenerator.churn(config).toLine());
+      default -> System.out.println(LoadGenerator.echo(config).toLine());
+    }
+    System.out.flush();
+    Runtime.getRuntime().halt(0);
+  }
+
+  private static void serveUntilQuit(java.util.function.Function<String, String> commands)
+      throws Exception {
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in,
+        StandardCharsets.UTF_8));
+    String line;
+    while ((line = in.readLine()) != null) {
+      String cmd = line.trim();
+      if (cmd.equals("quit")) {
+        return;
+      }
+      String answer = commands.apply(cmd);
+      System.out.println(answer != null ? answer : "ERROR unknown command " + cmd);
+      System.out.flush();
+    }
+  }
+}

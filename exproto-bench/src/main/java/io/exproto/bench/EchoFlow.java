@@ -1,0 +1,184 @@
+package io.exproto.bench;
+
+import com.google.protobuf.ByteString;
+import io.exproto.grpc.v1.AuthenticateRequest;
+import io.exproto.grpc.v1.ClientInfo;
+import io.exproto.grpc.v1.CodeResponse;
+import io.exproto.grpc.v1.ConnectionAdapterGrpc;
+import io.exproto.grpc.v1.ConnectionAdapterGrpc.ConnectionAdapterStub;
+import io.exproto.grpc.v1.Message;
+import io.exproto.grpc.v1.PublishRequest;
+import io.exproto.grpc.v1.ResultCode;
+import io.exproto.grpc.v1.SendBytesRequest;
+import io.exproto.grpc.v1.SubscribeRequest;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * The bench echo logic shared by the unary and streaming bench handlers, as adapter calls:
+ * OnSocketCreated authenticates the device and subscribes it to its own topic
+ * {@code bench/<clientid>}; OnReceivedBytes publishes the bytes there; OnReceivedMessages sends
+ * each payload back. One echo is therefore exactly four unary calls: OnReceivedBytes, Publish,
+ * OnReceivedMessages, Send.
+ *
+ * <p>With {@code ordered}, each connection's work runs one step after the other (the streaming
+ * service keeps no order across callback types, so bytes could otherwise be published before the
+ * subscription exists); the unary gateway already orders a connection's callbacks, so the unary
+ * handler does without. Adapter calls are asynchronous, started under {@link Context#ROOT}.
+ * Thread-safe.
+ */
+final class EchoFlow implements AutoCloseable {
+  private static final long DEADLINE_SECONDS = 30;
+
+  private final boolean ordered;
+  private final AtomicReference<ManagedChannel> channel = new AtomicReference<>();
+  private volatile ConnectionAdapterStub stub;
+  private final ConcurrentHashMap<String, String> topics = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, CompletableFuture<Void>> tails =
+      new ConcurrentHashMap<>();
+  private final AtomicLong clients = new AtomicLong();
+
+  EchoFlow(boolean ordered) {
+    this.ordered = ordered;
+  }
+
+  /** Points the adapter calls at {@code hostPort}. */
+  void adapter(String hostPort) {
+    ManagedChannel c = NettyChannelBuilder.forTarget(hostPort).usePlaintext().directExecutor()
+        .build();
+    stub = ConnectionAdapterGrpc.newStub(c);
+    ManagedChannel old = channel.getAndSet(c);
+    if (old != null) {
+      old.shutdownNow();
+    }
+  }
+
+  CompletableFuture<Void> socketCreated(String conn) {
+    String clientId = "d" + clients.incrementAndGet();
+    String topic = "bench/" + clientId;
+    topics.put(conn, topic);
+    return step(conn, () -> call((s, o) -> s.authenticate(AuthenticateRequest.newBuilder()
+            .setConn(conn)
+            .setClientinfo(ClientInfo.newBuilder().setProtoName("bench").setProtoVer("1")
+                .setClientid(clientId).build())
+            .build(), o))
+        .thenCompose(v -> call((s, o) -> s.subscribe(SubscribeRequest.newBuilder()
+            .setConn(conn).setTopic(topic).setQos(0).build(), o))));
+  }
+
+  CompletableFuture<Void> receivedBytes(String conn, ByteString bytes) {
+    return step(conn, () -> {
+      String topic = topics.get(conn);
+      if (topic == null) {
+        return CompletableFuture.failedFuture(new IllegalStateException("unknown conn " + conn));
+      }
+      return call((s, o) -> s.publish(PublishRequest.newBuilder().setConn(conn).setTopic(topic)
+          .setQos(0).setPayload(bytes).build(), o));
+    });
+  }
+
+  CompletableFuture<Void> receivedMessages(String conn, List<Message> messages) {
+    return step(conn, () -> {
+      CompletableFuture<Void> sent = CompletableFuture.completedFuture(null);
+      for (Message m : messages) {
+        sent = sent.thenCompose(v -> call((s, o) -> s.send(SendBytesRequest.newBuilder()
+            .setConn(conn).setBytes(m.getPayload()).build(), o)));
+      }
+      return sent;
+    });
+  }
+
+  CompletableFuture<Void> socketClosed(String conn) {
+    topics.remove(conn);
+    tails.remove(conn);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private CompletableFuture<Void> step(String conn, Supplier<CompletableFuture<Void>> work) {
+    if (!ordered) {
+      return work.get();
+    }
+    CompletableFuture<Void>[] mine = newArray();
+    tails.compute(conn, (k, prev) -> {
+      CompletableFuture<Void> next = prev == null ? work.get()
+          : prev.exceptionally(t -> null).thenCompose(v -> work.get());
+      mine[0] = next;
+      return next;
+    });
+    return mine[0];
+  }
+
+  @SuppressWarnings("unchecked")
+  private static CompletableFuture<Void>[] newArray() {
+    return new CompletableFuture[1];
+  }
+
+  private CompletableFuture<Void> call(
+      BiConsumer<ConnectionAdapterStub, StreamObserver<CodeResponse>> op) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    StreamObserver<CodeResponse> observer = new StreamObserver<>() {
+      @Override
+      public void onNext(CodeResponse r) {
+        if (r.getCode() == ResultCode.SUCCESS) {
+          done.complete(null);
+        } else {
+          done.completeExceptionally(new IllegalStateException(r.getCode() + " " + r.getMessage()));
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        done.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        done.completeExceptionally(new IllegalStateException("no answer"));
+      }
+    };
+    ConnectionAdapterStub s = stub;
+    if (s == null) {
+      done.completeExceptionally(new IllegalStateException("no adapter address yet"));
+      return done;
+    }
+    Context.ROOT.run(() -> op.accept(s.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
+        observer));
+    return done;
+  }
+
+  /** Answers a unary callback once {@code work} is done. */
+  static <T> void answer(StreamObserver<T> response, T ok, CompletableFuture<Void> work) {
+    work.whenComplete((v, failure) -> {
+      try {
+        if (failure == null) {
+          response.onNext(ok);
+          response.onCompleted();
+        } else {
+          response.onError(Status.INTERNAL.withDescription(String.valueOf(failure.getMessage()))
+              .asRuntimeException());
+        }
+      } catch (RuntimeException e) {
+        // the gateway gave up on the call
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    ManagedChannel c = channel.getAndSet(null);
+    if (c != null) {
+      c.shutdownNow();
+    }
+  }
+}

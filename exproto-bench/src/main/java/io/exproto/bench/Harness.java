@@ -1,0 +1,232 @@
+package io.exproto.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The {@code all} command: starts the anchors and the gateway scenarios in child JVMs one after
+ * the other, drives them with the {@link LoadGenerator} (in this JVM, or in child JVMs for the
+ * hold scenario), runs the JMH microbenchmarks, prints the tables and writes BENCHMARKS.md. A
+ * scenario that fails is noted in the report and the run goes on.
+ */
+final class Harness {
+  private static final Duration READY = Duration.ofSeconds(60);
+  private static final List<String> SERVER_JVM = List.of("-Xms256m");
+
+  private final Duration warmup;
+  private final Duration measure;
+  private final List<Integer> connections;
+  private final int holdConnections;
+  private final int holdProcesses;
+  private final int churnWorkers;
+  private final boolean jmh;
+  private final Path out;
+  private final Results results = new Results();
+
+  Harness(BenchArgs a) {
+    warmup = a.duration("warmup", Duration.ofSeconds(3));
+    measure = a.duration("measure", Duration.ofSeconds(8));
+    connections = a.integers("connections", List.of(1, 100, 1000));
+    holdConnections = a.integer("hold", 15_000);
+    holdProcesses = a.integer("hold-processes", 3);
+    churnWorkers = a.integer("churn-workers", 50);
+    jmh = Boolean.parseBoolean(a.string("jmh", "true"));
+    out = Path.of(a.string("out", defaultOut().toString()));
+  }
+
+  /** BENCHMARKS.md at the repository root: the folder holding exproto-bench, else here. */
+  static Path defaultOut() {
+    Path dir = Path.of("").toAbsolutePath();
+    for (Path p = dir; p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("exproto-bench")) && Files.exists(p.resolve("pom.xml"))) {
+        return p.resolve("BENCHMARKS.md");
+      }
+    }
+    return dir.resolve("BENCHMARKS.md");
+  }
+
+  int runAll() throws IOException {
+    long t0 = System.nanoTime();
+    results.command = "mvn -B -q -pl exproto-bench -am package -DskipTests\n"
+        + "java -jar exproto-bench/target/exproto-bench.jar all";
+    results.settings = String.format(Locale.ROOT, "Settings of this run: warm-up %s, measured"
+        + " %s per point; echo at %s connections; hold %,d connections over %d load processes;"
+        + " churn with %d workers. The load generator (2 event-loop threads, epoll) runs in the"
+        + " harness JVM except for hold; servers, gateways and handlers each run in their own"
+        + " child JVM (same java binary and class path).", secs(warmup), secs(measure),
+        connections, holdConnections, holdProcesses, churnWorkers);
+    step("raw Netty echo anchor", this::nettyAnchor);
+    step("bare gRPC unary anchor", this::grpcAnchor);
+    step("in-process echo", () -> gatewayEcho("inproc", Results.INPROC, false));
+    step("gRPC unary echo and churn", () -> gatewayEcho("unary", Results.UNARY, true));
+    step("gRPC streaming echo", () -> gatewayEcho("streaming", Results.STREAMING, false));
+    step("idle connections held", this::hold);
+    if (jmh) {
+      step("JMH", () -> results.jmh.addAll(JmhRunner.run()));
+    } else {
+      results.notes.add("JMH microbenchmarks skipped (--jmh false).");
+    }
+    results.notes.add("The callback queue (io.exproto.gateway.internal.CallbackQueue) is"
+        + " package-private; it is measured through a public path instead: an in-memory"
+        + " gateway (testkit InMemoryListener + EchoHandler) echoing one message per operation"
+        + " (GatewayEchoBenchmark), which includes the queue, the connection actor and the"
+        + " listener's hop.");
+    results.totalSeconds = (System.nanoTime() - t0) / 1e9;
+    String md = Report.markdown(results, Report.machine());
+    Files.writeString(out, md, StandardCharsets.UTF_8);
+    System.out.println();
+    System.out.println(Report.echoTable(results));
+    System.out.println(md.substring(md.indexOf("## Targets"), md.indexOf("## Echo")));
+    System.out.println("wrote " + out);
+    return 0;
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private void step(String name, Step s) {
+    long t0 = System.nanoTime();
+    System.out.println("== " + name);
+    try {
+      s.run();
+    } catch (Exception | Error e) {
+      e.printStackTrace();
+      results.notes.add(name + " failed: " + e);
+    }
+    System.out.printf(Locale.ROOT, "   (%.0f s)%n", (System.nanoTime() - t0) / 1e9);
+  }
+
+  private void nettyAnchor() throws Exception {
+    try (Child server = Child.start("netty-echo", SERVER_JVM, "netty-echo")) {
+      int port = Integer.parseInt(server.expect("READY", READY).split(" ")[1]);
+      for (int c : connections) {
+        record(Results.NETTY, LoadGenerator.echo(config(port, c)));
+      }
+    }
+  }
+
+  private void grpcAnchor() throws Exception {
+    try (Child server = Child.start("grpc-ping", SERVER_JVM, "grpc-ping")) {
+      int port = Integer.parseInt(server.expect("READY", READY).split(" ")[1]);
+      for (int c : connections) {
+        record(Results.GRPC, GrpcPing.run("127.0.0.1", port, c, 64, warmup, measure));
+      }
+    }
+  }
+
+  private void gatewayEcho(String kind, String scenario, boolean churn) throws Exception {
+    Child handler = null;
+    Child gateway = null;
+    try {
+      if (kind.equals("inproc")) {
+        gateway = Child.start("gateway-" + kind, SERVER_JVM, "gateway", "--handler", "inproc");
+      } else {
+        handler = Child.start("handler-" + kind, SERVER_JVM, "handler", "--mode", kind);
+        int handlerPort = Integer.parseInt(handler.expect("READY", READY).split(" ")[1]);
+        gateway = Child.start("gateway-" + kind, SERVER_JVM, "gateway", "--handler", kind,
+            "--handler-address", "http://127.0.0.1:" + handlerPort);
+      }
+      String ready = gateway.expect("READY", READY);
+      int tcp = Integer.parseInt(ready.split(" ")[1].substring("tcp=".length()));
+      int adapter = Integer.parseInt(ready.split(" ")[2].substring("adapter=".length()));
+      if (handler != null) {
+        handler.ask("adapter 127.0.0.1:" + adapter, "OK", READY);
+      }
+      for (int c : connections) {
+        record(scenario, LoadGenerator.echo(config(tcp, c)));
+        awaitGatewayConnections(gateway, 0, Duration.ofSeconds(20));
+      }
+      if (churn) {
+        LoadResult r = LoadGenerator.churn(config(tcp, churnWorkers));
+        LoadResult labelled = new LoadResult(scenario, r.connections(), r.operations(),
+            r.seconds(), r.latency(), r.connectPerSecond(), r.errors());
+        results.churn.add(labelled);
+        System.out.println("   churn " + labelled);
+      }
+    } finally {
+      if (gateway != null) {
+        gateway.close();
+      }
+      if (handler != null) {
+        handler.close();
+      }
+    }
+  }
+
+  private void hold() throws Exception {
+    try (Child gateway = Child.start("gateway-hold", List.of(), "gateway", "--handler",
+        "inproc")) {
+      String ready = gateway.expect("READY", READY);
+      int tcp = Integer.parseInt(ready.split(" ")[1].substring("tcp=".length()));
+      long baseline = Long.parseLong(gateway.ask("heap", "HEAP", READY).split(" ")[1]);
+      List<Child> loads = new ArrayList<>();
+      try {
+        int per = (holdConnections + holdProcesses - 1) / holdProcesses;
+        int left = holdConnections;
+        for (int i = 0; i < holdProcesses && left > 0; i++) {
+          int n = Math.min(per, left);
+          left -= n;
+          loads.add(Child.start("load-" + i, List.of(), "load", "--mode", "hold", "--port",
+              String.valueOf(tcp), "--connections", String.valueOf(n), "--sources", "50",
+              "--threads", "1", "--pending-connects", "128"));
+        }
+        int open = 0;
+        long errors = 0;
+        double cps = 0;
+        for (Child l : loads) {
+          String[] held = l.expect("HELD", Duration.ofSeconds(180)).split(" ");
+          open += Integer.parseInt(held[1]);
+          errors += Long.parseLong(held[2]);
+          cps += Double.parseDouble(held[3]);
+        }
+        int gatewayConns = awaitGatewayConnections(gateway, open, Duration.ofSeconds(30));
+        String[] heap = gateway.ask("heap", "HEAP", READY).split(" ");
+        results.hold = new Results.Hold(holdConnections, open, Integer.parseInt(heap[2]),
+            baseline, Long.parseLong(heap[1]), cps, loads.size(), errors);
+        System.out.printf(Locale.ROOT, "   hold: %d open, gateway %d, %.0f B/conn%n", open,
+            gatewayConns, results.hold.bytesPerConnection());
+      } finally {
+        for (Child l : loads) {
+          l.close();
+        }
+      }
+    }
+  }
+
+  /** Polls the gateway until it reports {@code expected} connections; returns the last count. */
+  private static int awaitGatewayConnections(Child gateway, int expected, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int n;
+    do {
+      n = Integer.parseInt(gateway.ask("stats", "STATS", READY).split(" ")[1]);
+      if (n == expected) {
+        return n;
+      }
+      Thread.sleep(100);
+    } while (System.nanoTime() < deadline);
+    return n;
+  }
+
+  private LoadGenerator.Config config(int port, int conns) {
+    return LoadGenerator.Config.of(new InetSocketAddress("127.0.0.1", port), conns)
+        .withTimes(warmup, measure);
+  }
+
+  private void record(String scenario, LoadResult r) {
+    results.echo(scenario, r);
+    System.out.println("   " + scenario + ": " + r);
+  }
+
+  private static String secs(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+}

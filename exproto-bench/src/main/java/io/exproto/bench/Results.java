@@ -1,0 +1,57 @@
+package io.exproto.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Everything one {@code all} run measured, for {@link Report}. Not thread-safe. */
+final class Results {
+  static final String NETTY = "raw Netty echo (anchor)";
+  static final String GRPC = "bare gRPC unary calls (anchor)";
+  static final String INPROC = "gateway, in-process EchoHandler";
+  static final String UNARY = "gateway, gRPC unary handler (BenchEchoHandler)";
+  static final String STREAMING = "gateway, gRPC streaming handler";
+
+  /**
+   * The hold scenario.
+   *
+   * @param requested connections the load processes were asked to open
+   * @param loadOpen connections the load processes reported open
+   * @param gatewayConnections the gateway's own count
+   * @param heapBaseline gateway heap after GC before connecting (bytes)
+   * @param heapHeld gateway heap after GC with the connections open (bytes)
+   * @param connectPerSecond sum over load processes of their connect rates
+   * @param loadProcesses load processes used
+   * @param errors connect failures and unexpected closes
+   */
+  record Hold(int requested, int loadOpen, int gatewayConnections, long heapBaseline,
+      long heapHeld, double connectPerSecond, int loadProcesses, long errors) {
+    double bytesPerConnection() {
+      return gatewayConnections > 0 ? (heapHeld - heapBaseline) / (double) gatewayConnections
+          : Double.NaN;
+    }
+  }
+
+  /** One JMH result. */
+  record Jmh(String benchmark, String params, double score, double error, String unit) {}
+
+  final Map<String, Map<Integer, LoadResult>> echo = new LinkedHashMap<>();
+  final List<LoadResult> churn = new ArrayList<>();
+  final List<Jmh> jmh = new ArrayList<>();
+  final List<String> notes = new ArrayList<>();
+  Hold hold;
+  String command = "";
+  String settings = "";
+  double totalSeconds;
+
+  void echo(String scenario, LoadResult r) {
+    echo.computeIfAbsent(scenario, k -> new TreeMap<>()).put(r.connections(), r);
+  }
+
+  LoadResult echo(String scenario, int connections) {
+    Map<Integer, LoadResult> m = echo.get(scenario);
+    return m == null ? null : m.get(connections);
+  }
+}

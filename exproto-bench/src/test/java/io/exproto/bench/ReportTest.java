@@ -1,0 +1,63 @@
+package io.exproto.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+  private static LoadResult result(String label, int conns, long ops, long latencyNanos) {
+    Histogram h = new Histogram(60_000_000_000L, 3);
+    for (int i = 0; i < 1000; i++) {
+      h.recordValue(latencyNanos);
+    }
+    return new LoadResult(label, conns, ops, 1.0, h, 500, 0);
+  }
+
+  @Test
+  void formatsNumbers() {
+    assertThat(Report.micros(Double.NaN)).isEqualTo("n/a");
+    assertThat(Report.micros(4.26)).isEqualTo("4.3");
+    assertThat(Report.micros(12_345.4)).isEqualTo("12,345");
+    assertThat(Report.grouped(1_234_567)).isEqualTo("1,234,567");
+    assertThat(Report.ratio(0.62, 0.5, true)).isEqualTo("0.62× — met");
+    assertThat(Report.ratio(0.4, 0.5, true)).isEqualTo("0.40× — NOT met");
+    assertThat(Report.mib(3 * 1024 * 1024)).isEqualTo("3.0 MiB");
+  }
+
+  @Test
+  void resultLatencyPercentilesAreMicroseconds() {
+    LoadResult r = result("echo", 2, 1000, 50_000);
+    assertThat(r.perSecond()).isEqualTo(1000.0);
+    assertThat(r.micros(99)).isBetween(49.9, 50.1);
+    assertThat(r.toLine()).startsWith("RESULT echo 2 1000 1.000");
+  }
+
+  @Test
+  void markdownHasTablesAndRatiosAgainstTargets() {
+    Results results = new Results();
+    results.echo(Results.NETTY, result("echo", 1000, 100_000, 10_000));
+    results.echo(Results.INPROC, result("echo", 1000, 60_000, 20_000));
+    results.echo(Results.GRPC, result("grpc", 1000, 200_000, 5_000));
+    results.echo(Results.UNARY, result("echo", 1000, 40_000, 30_000));
+    results.hold = new Results.Hold(15_000, 15_000, 15_000, 10L << 20, (10L << 20) + 15_000L
+        * 1500, 5000, 3, 0);
+    results.jmh.add(new Results.Jmh("TopicMatchBenchmark.publish", "kind=exact", 1e6, 1e4,
+        "ops/s"));
+    results.notes.add("a note");
+
+    String md = Report.markdown(results, "- cores: 2\n");
+
+    assertThat(md).contains("# Benchmarks", "- cores: 2", "## Targets")
+        .contains("| in-process echo @1,000 conns ≥ 0.5× raw Netty echo | 60,000 vs 100,000"
+            + " msgs/s | 0.60× — met |")
+        .contains("| gRPC unary echo @1,000 conns ≥ 0.9× (bare unary calls/s ÷ 4) | 40,000"
+            + " msgs/s vs 50,000 | 0.80× — NOT met |")
+        .contains("1,500 B/conn — met")
+        .contains("200,000 calls/s (÷4 = 50,000)")
+        .contains("| TopicMatchBenchmark.publish | kind=exact | 1,000,000 | 10,000 | ops/s |")
+        .contains("- a note");
+    assertThat(Report.p99Table(results)).contains("| scenario | 1,000 |")
+        .contains("| " + Results.NETTY + " | 10 |");
+  }
+}
