@@ -37,8 +37,66 @@ public interface Gateway extends AutoCloseable {
   /** The node name put into delivered messages. */
   String nodeName();
 
-  /** The bound address of each listener, by listener name, in the order they were added. */
+  /**
+   * The bound address of each listener, by listener name, in the order they were added (a listener
+   * replaced with {@link #updateListener} keeps its place). Reflects {@link #addListener} and
+   * {@link #removeListener} at once.
+   */
   Map<String, InetSocketAddress> listenerAddresses();
+
+  /**
+   * Starts a further listener on the running gateway; it accepts at once.
+   *
+   * @param listener a listener not started before, with a name no current listener has
+   * @throws IOException if it cannot bind (the gateway and its other listeners are unaffected)
+   * @throws IllegalArgumentException if a listener with the same name is running
+   * @throws IllegalStateException if the gateway is not running (not started, or shutting down)
+   */
+  void addListener(io.exproto.transport.TransportListener listener) throws IOException;
+
+  /**
+   * Stops a listener on the running gateway: it stops accepting at once, its connections (and no
+   * others) are closed with reason {@code {shutdown,listener_stopped}} (a reason of this gateway;
+   * EMQX has none: SPEC B7 lists it under this project's own), their queued callbacks still run
+   * within the close-flush timeout, then the listener is stopped and its port released.
+   *
+   * <p>Blocks until then, at most the close-flush timeout plus the callback timeout plus a few
+   * seconds: call it from a management thread, never from a handler callback or a transport event
+   * loop.
+   *
+   * @return false if no listener has that name
+   * @throws IllegalStateException if the gateway is not running
+   */
+  boolean removeListener(String name);
+
+  /**
+   * Replaces a running listener by another with the same name (e.g. a new port or new TLS
+   * certificates): {@link #removeListener} of the old one (its connections close with
+   * {@code {shutdown,listener_stopped}}; devices reconnect to the new one), then
+   * {@link #addListener} of {@code replacement}. Other listeners and their connections are
+   * untouched.
+   *
+   * @param replacement a listener not started before, named like the one it replaces
+   * @throws IOException if the replacement cannot bind; the old listener is already gone then
+   * @throws IllegalArgumentException if no listener has the replacement's name
+   * @throws IllegalStateException if the gateway is not running
+   */
+  void updateListener(io.exproto.transport.TransportListener replacement) throws IOException;
+
+  /**
+   * Changes the idle timeout (SPEC B6, builder default 30 s) for connections accepted from now on.
+   * Connections already open keep the idle timeout they started with; none is closed by the change.
+   *
+   * @throws IllegalArgumentException if not positive
+   * @throws IllegalStateException if the gateway is shutting down
+   */
+  void updateIdleTimeout(Duration idleTimeout);
+
+  /** The idle timeout applied to connections accepted now. */
+  Duration idleTimeout();
+
+  /** The ban list, by peer address and by client id, changeable while running; empty at start. */
+  BanList banList();
 
   /** Authenticated clients. */
   List<ClientView> clients();

@@ -35,6 +35,8 @@ public final class GatewayBuilder {
   int maxBatchSize = 11;
   int maxQueuedCallbacks = 1024;
   int maxQueuedDeliveries = 1000;
+  long maxInboundBytesPerSecond;
+  int maxInboundMessagesPerSecond;
   Scheduler scheduler;
 
   GatewayBuilder() {}
@@ -96,7 +98,8 @@ public final class GatewayBuilder {
 
   /**
    * A connection without inbound bytes for this long (before it starts a keepalive timer) is closed
-   * with {@code {shutdown,idle_timeout}}. Default 30 s.
+   * with {@code {shutdown,idle_timeout}}. Default 30 s. Changeable on a running gateway with
+   * {@link Gateway#updateIdleTimeout(Duration)}.
    */
   public GatewayBuilder idleTimeout(Duration idleTimeout) {
     this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
@@ -139,6 +142,31 @@ public final class GatewayBuilder {
    */
   public GatewayBuilder maxQueuedDeliveries(int maxQueuedDeliveries) {
     this.maxQueuedDeliveries = maxQueuedDeliveries;
+    return this;
+  }
+
+  /**
+   * Per-connection inbound byte rate limit, in bytes per second; {@code 0} (the default) is
+   * unlimited. Shaping, not dropping: each connection has a token bucket holding one second's
+   * worth; a read that overdraws it is still delivered, then reading from that connection pauses
+   * until the bucket has refilled. The bucket exists only when a limit is set.
+   *
+   * @throws IllegalArgumentException (from {@link #build()}) if negative
+   */
+  public GatewayBuilder maxInboundBytesPerSecond(long maxInboundBytesPerSecond) {
+    this.maxInboundBytesPerSecond = maxInboundBytesPerSecond;
+    return this;
+  }
+
+  /**
+   * Per-connection inbound message rate limit, in reads (one socket read, datagram or frame) per
+   * second; {@code 0} (the default) is unlimited. Shapes like
+   * {@link #maxInboundBytesPerSecond(long)}: messages are never dropped, reading pauses instead.
+   *
+   * @throws IllegalArgumentException (from {@link #build()}) if negative
+   */
+  public GatewayBuilder maxInboundMessagesPerSecond(int maxInboundMessagesPerSecond) {
+    this.maxInboundMessagesPerSecond = maxInboundMessagesPerSecond;
     return this;
   }
 
@@ -186,6 +214,14 @@ public final class GatewayBuilder {
       throw new IllegalArgumentException("maxQueuedDeliveries must be at least 1, was "
           + maxQueuedDeliveries);
     }
+    if (maxInboundBytesPerSecond < 0) {
+      throw new IllegalArgumentException("maxInboundBytesPerSecond must be 0 (unlimited) or"
+          + " positive, was " + maxInboundBytesPerSecond);
+    }
+    if (maxInboundMessagesPerSecond < 0) {
+      throw new IllegalArgumentException("maxInboundMessagesPerSecond must be 0 (unlimited) or"
+          + " positive, was " + maxInboundMessagesPerSecond);
+    }
     if (nodeName.isEmpty()) {
       throw new IllegalArgumentException("nodeName must not be empty");
     }
@@ -209,16 +245,20 @@ public final class GatewayBuilder {
   Settings settings() {
     return new Settings(nodeName, handlerFactory, broker, authenticator, authorizer,
         List.copyOf(listeners), mountpoint, idleTimeout, callbackTimeout, closeFlushTimeout,
-        maxBatchSize, maxQueuedCallbacks, maxQueuedDeliveries, scheduler);
+        maxBatchSize, maxQueuedCallbacks, maxQueuedDeliveries, maxInboundBytesPerSecond,
+        maxInboundMessagesPerSecond, scheduler);
   }
 
   /**
-   * The validated settings the engine runs with; internal, made by {@link #build()}.
+   * The validated settings the engine runs with; internal, made by {@link #build()}. Immutable:
+   * settings changeable on a running gateway (such as the idle timeout, see
+   * {@link Gateway#updateIdleTimeout(Duration)}) start from these values and live in the engine.
    */
   public record Settings(String nodeName,
       Function<ConnectionAdapter, ConnectionHandler> handlerFactory, Broker broker,
       Authenticator authenticator, Authorizer authorizer, List<TransportListener> listeners,
       String mountpoint, Duration idleTimeout, Duration callbackTimeout,
       Duration closeFlushTimeout, int maxBatchSize, int maxQueuedCallbacks,
-      int maxQueuedDeliveries, Scheduler scheduler) {}
+      int maxQueuedDeliveries, long maxInboundBytesPerSecond, int maxInboundMessagesPerSecond,
+      Scheduler scheduler) {}
 }

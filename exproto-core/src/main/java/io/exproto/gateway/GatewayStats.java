@@ -8,6 +8,8 @@ package io.exproto.gateway;
  * @param connectionsAccepted connections accepted since start
  * @param deliveriesDropped deliveries dropped because a connection's queue was full
  * @param callbackFailures callbacks that failed or timed out
+ * @param connectionsBanned connections refused at accept because their peer address was banned
+ *     (see {@link BanList}); not included in {@code connectionsAccepted}
  */
 public record GatewayStats(int connections, int clients, long connectionsAccepted,
-    long deliveriesDropped, long callbackFailures) {}
+    long deliveriesDropped, long callbackFailures, long connectionsBanned) {}

@@ -1,6 +1,12 @@
 /**
  * The gateway: {@link io.exproto.gateway.Gateway} built by
- * {@link io.exproto.gateway.GatewayBuilder}, management views and the injectable
- * {@link io.exproto.gateway.Scheduler}.
+ * {@link io.exproto.gateway.GatewayBuilder}, management views, the runtime
+ * {@link io.exproto.gateway.BanList} and the injectable {@link io.exproto.gateway.Scheduler}.
+ *
+ * <p>Changeable on a running gateway: the handler ({@code replaceHandler}), listeners
+ * ({@code addListener}, {@code removeListener}, {@code updateListener}; connections of a removed
+ * listener close with {@code {shutdown,listener_stopped}}), the idle timeout for new connections
+ * ({@code updateIdleTimeout}) and the ban list (closes what it bans with {@code {shutdown,banned}}).
+ * Both close reasons are this project's own; EMQX (SPEC B7) has no equivalent.
  */
 package io.exproto.gateway;

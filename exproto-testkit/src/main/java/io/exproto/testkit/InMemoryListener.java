@@ -114,12 +114,23 @@ public final class InMemoryListener implements TransportListener {
     marker.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Opens a new connection, as a device would; the gateway is told on the loop thread. */
+  /**
+   * Opens a new connection, as a device would, from 127.0.0.1 (ports 40000 and up); the gateway is
+   * told on the loop thread.
+   */
   public InMemoryDevice connect() {
+    return connect(new InetSocketAddress("127.0.0.1", nextPort.getAndIncrement()));
+  }
+
+  /**
+   * Opens a new connection from {@code peer}, e.g. to test address bans or access rules; the
+   * gateway is told on the loop thread.
+   */
+  public InMemoryDevice connect(InetSocketAddress peer) {
+    java.util.Objects.requireNonNull(peer, "peer");
     if (acceptor == null) {
       throw new IllegalStateException("listener " + name + " is not started");
     }
-    InetSocketAddress peer = new InetSocketAddress("127.0.0.1", nextPort.getAndIncrement());
     InMemoryDevice device = new InMemoryDevice(executor, socketType);
     Link link = new Link() {
       @Override

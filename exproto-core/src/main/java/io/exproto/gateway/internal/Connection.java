@@ -23,6 +23,7 @@ import io.exproto.handler.TimerType;
 import io.exproto.transport.Link;
 import io.exproto.transport.LinkExecutor;
 import io.exproto.transport.LinkListener;
+import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,10 +45,16 @@ final class Connection implements LinkListener, Subscriber {
 
   private enum State { OPEN, CLOSING, CLOSED }
 
+  private static final String BANNED_CLIENT = "client id is banned";
+
   private final GatewayImpl gw;
   final String conn;
   final Link link;
   final HandlerSlot handlerSlot;
+  /** The listener that accepted this connection; removing it closes this connection. */
+  final GatewayImpl.ListenerEntry listener;
+  /** The peer's IP address, read once on the executor; matched by address bans from any thread. */
+  final InetAddress peerAddress;
   private final LinkExecutor exec;
   private final CallbackQueue queue;
 
@@ -61,7 +68,13 @@ final class Connection implements LinkListener, Subscriber {
   private long inFlightSinceNanos;
   private boolean pumping;
   private boolean pumpPosted;
-  private boolean readPaused;
+  // Reading is paused while either reason holds: a full callback queue (backpressure) or an
+  // overdrawn inbound rate budget; linkReadPaused is what the link was last told.
+  private boolean backpressurePaused;
+  private boolean ratePaused;
+  private boolean linkReadPaused;
+  private InboundRateLimiter rateLimiter; // null: no limit configured
+  private Cancellable rateResumeTimer;
   private Cancellable callbackWatchdog;
 
   // Timers.
@@ -83,24 +96,32 @@ final class Connection implements LinkListener, Subscriber {
   private ClientIdentity identity;
   private Map<String, Integer> subscriptions; // mounted filter -> qos
 
-  Connection(GatewayImpl gw, String conn, Link link, HandlerSlot handlerSlot) {
+  Connection(GatewayImpl gw, String conn, Link link, HandlerSlot handlerSlot,
+      GatewayImpl.ListenerEntry listener, InetAddress peerAddress) {
     this.gw = gw;
     this.conn = conn;
     this.link = link;
     this.handlerSlot = handlerSlot;
+    this.listener = listener;
+    this.peerAddress = peerAddress;
     this.exec = link.executor();
     this.queue = new CallbackQueue(gw.settings.maxBatchSize());
   }
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Queues onSocketCreated and arms the idle timer. On the executor. */
+  /**
+   * Queues onSocketCreated and arms the idle timer with the gateway's idle timeout of this moment
+   * (a later change applies to later connections only). On the executor.
+   */
   void start() {
     lastInboundNanos = gw.scheduler.nanoTime();
+    rateLimiter = InboundRateLimiter.create(gw.settings.maxInboundBytesPerSecond(),
+        gw.settings.maxInboundMessagesPerSecond(), lastInboundNanos);
     ConnInfo info = new ConnInfo(link.socketType(), link.remoteAddress(), link.localAddress(),
         link.peerCertificate());
     queue.add(Kind.SOCKET_CREATED, info);
-    idleTimer = schedule(this::onIdleTimeout, gw.settings.idleTimeout().toNanos());
+    idleTimer = schedule(this::onIdleTimeout, gw.idleTimeout().toNanos());
     pump();
   }
 
@@ -121,7 +142,8 @@ final class Connection implements LinkListener, Subscriber {
     cancel(idleTimer);
     cancel(keepaliveTimer);
     cancel(expiryTimer);
-    idleTimer = keepaliveTimer = expiryTimer = null;
+    cancel(rateResumeTimer);
+    idleTimer = keepaliveTimer = expiryTimer = rateResumeTimer = null;
     gw.unregister(this);
     if (subscriptions != null) {
       for (String filter : subscriptions.keySet()) {
@@ -193,12 +215,46 @@ final class Connection implements LinkListener, Subscriber {
       cancel(idleTimer);
       idleTimer = null;
     }
+    // The bytes already read are always delivered; limits only pause further reads.
     queue.add(Kind.RECEIVED_BYTES, bytes);
-    if (!readPaused && queue.callbacks() >= gw.settings.maxQueuedCallbacks()) {
-      readPaused = true;
-      link.setReadPaused(true);
+    if (!backpressurePaused && queue.callbacks() >= gw.settings.maxQueuedCallbacks()) {
+      backpressurePaused = true;
     }
+    if (rateLimiter != null) {
+      long wait = rateLimiter.consume(bytes.length, lastInboundNanos);
+      if (wait > 0) {
+        ratePaused = true;
+        if (rateResumeTimer == null) {
+          rateResumeTimer = schedule(this::onRateResume, wait);
+        }
+      }
+    }
+    applyReadPause();
     pump();
+  }
+
+  private void onRateResume() {
+    rateResumeTimer = null;
+    if (state != State.OPEN) {
+      return;
+    }
+    long wait = rateLimiter.waitNanos(gw.scheduler.nanoTime());
+    if (wait > 0) {
+      rateResumeTimer = schedule(this::onRateResume, wait);
+      return;
+    }
+    ratePaused = false;
+    applyReadPause();
+  }
+
+  /** Tells the link to pause or resume reading when that changed; reads resume only when no
+   * reason to pause holds any more. */
+  private void applyReadPause() {
+    boolean paused = backpressurePaused || ratePaused;
+    if (paused != linkReadPaused && (state == State.OPEN || paused)) {
+      linkReadPaused = paused;
+      link.setReadPaused(paused);
+    }
   }
 
   @Override
@@ -274,11 +330,9 @@ final class Connection implements LinkListener, Subscriber {
     } finally {
       pumping = false;
     }
-    if (readPaused && queue.callbacks() <= gw.settings.maxQueuedCallbacks() / 2) {
-      readPaused = false;
-      if (state == State.OPEN) {
-        link.setReadPaused(false);
-      }
+    if (backpressurePaused && queue.callbacks() <= gw.settings.maxQueuedCallbacks() / 2) {
+      backpressurePaused = false;
+      applyReadPause();
     }
   }
 
@@ -512,8 +566,11 @@ final class Connection implements LinkListener, Subscriber {
     if (authenticated || authenticating) {
       return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, "Duplicated authenticate command");
     }
-    authenticating = true;
     String cid = info.clientId().isEmpty() ? Ids.newClientId() : info.clientId();
+    if (gw.isBannedClient(cid)) {
+      return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, BANNED_CLIENT);
+    }
+    authenticating = true;
     String protoName = info.protoName().isEmpty() ? "exproto" : info.protoName();
     Credentials creds = new Credentials(cid, info.username(), password, link.remoteAddress(),
         link.peerCertificate(), link.listenerName(), protoName);
@@ -536,6 +593,9 @@ final class Connection implements LinkListener, Subscriber {
       if (!result.allowed()) {
         return AdapterResult.of(ResultCode.PERMISSION_DENY, result.reason());
       }
+      if (gw.isBannedClient(cid)) {
+        return AdapterResult.of(ResultCode.PERMISSION_DENY, BANNED_CLIENT);
+      }
       authenticated = true;
       username = info.username();
       connectedAtMillis = gw.scheduler.currentTimeMillis();
@@ -543,6 +603,11 @@ final class Connection implements LinkListener, Subscriber {
       identity = new ClientIdentity(cid, username, link.remoteAddress(), link.listenerName());
       clientId = cid;
       gw.registerClient(this);
+      if (gw.isBannedClient(cid)) {
+        // Banned while the authenticator was deciding, after the sweep of live clients.
+        close("banned", false);
+        return AdapterResult.of(ResultCode.PERMISSION_DENY, BANNED_CLIENT);
+      }
       if (result.expiresAt() != null) {
         long delayMs = result.expiresAt().toEpochMilli() - gw.scheduler.currentTimeMillis();
         expiryTimer = schedule(() -> {

@@ -15,6 +15,7 @@ import io.exproto.transport.Link;
 import io.exproto.transport.LinkListener;
 import io.exproto.transport.TransportListener;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +54,28 @@ public final class GatewayImpl implements Gateway {
     final LongAdder accepted = new LongAdder();
     final LongAdder deliveriesDropped = new LongAdder();
     final LongAdder callbackFailures = new LongAdder();
+    final LongAdder banned = new LongAdder();
+  }
+
+  /**
+   * A started listener and the connections it accepted; a replaced listener with the same name is a
+   * new entry, so closing one listener's connections never touches its successor's.
+   */
+  static final class ListenerEntry {
+    final TransportListener listener;
+    final AtomicInteger live = new AtomicInteger();
+    final CompletableFuture<Void> drained = new CompletableFuture<>();
+    volatile boolean removed;
+
+    ListenerEntry(TransportListener listener) {
+      this.listener = listener;
+    }
+
+    void connectionDone() {
+      if (live.decrementAndGet() == 0 && removed) {
+        drained.complete(null);
+      }
+    }
   }
 
   final GatewayBuilder.Settings settings;
@@ -72,7 +95,12 @@ public final class GatewayImpl implements Gateway {
   private volatile boolean flushOnClose = true;
   private final CompletableFuture<Void> allClosed = new CompletableFuture<>();
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-  private final List<TransportListener> started = new ArrayList<>();
+  /** Running listeners by name, in the order added; guarded by {@link #lifecycle}. */
+  private final LinkedHashMap<String, ListenerEntry> started = new LinkedHashMap<>();
+  /** Serializes add/remove/update of listeners; taken before {@link #lifecycle}, never after. */
+  private final Object listenerChanges = new Object();
+  private volatile Duration idleTimeout;
+  private final GatewayBanList banList;
 
   /** Creates the engine from validated settings; see {@link GatewayBuilder#build()}. */
   public GatewayImpl(GatewayBuilder.Settings settings) {
@@ -81,6 +109,8 @@ public final class GatewayImpl implements Gateway {
     this.scheduler = settings.scheduler();
     this.broker = settings.broker();
     this.adapter = new GatewayAdapter(this);
+    this.idleTimeout = settings.idleTimeout();
+    this.banList = new GatewayBanList(this::closeBannedAddress, this::closeBannedClient);
     installHandler(settings.handlerFactory());
   }
 
@@ -138,8 +168,9 @@ public final class GatewayImpl implements Gateway {
       state = State.RUNNING;
       for (TransportListener l : settings.listeners()) {
         try {
-          l.start(this::accept);
-          started.add(l);
+          ListenerEntry entry = new ListenerEntry(l);
+          l.start(link -> accept(link, entry));
+          started.put(l.name(), entry);
         } catch (IOException | RuntimeException e) {
           log.error("listener {} ({}) failed to start: {}", l.name(), l.kind(), e.toString());
           state = State.TERMINATED;
@@ -154,22 +185,188 @@ public final class GatewayImpl implements Gateway {
     return this;
   }
 
-  private LinkListener accept(Link link) {
-    if (state != State.RUNNING) {
+  private LinkListener accept(Link link, ListenerEntry entry) {
+    if (state != State.RUNNING || entry.removed) {
+      link.close();
+      return IGNORE;
+    }
+    InetSocketAddress peer = link.remoteAddress();
+    InetAddress peerAddress = peer == null ? null : peer.getAddress();
+    if (banList.isBanned(peerAddress)) {
+      // Before onSocketCreated: the handler never hears of a banned peer.
+      stats.banned.increment();
+      log.debug("refused a connection from banned address {} on listener {}", peer,
+          link.listenerName());
       link.close();
       return IGNORE;
     }
     String conn = Ids.newConn();
-    Connection c = new Connection(this, conn, link, acquireHandler());
+    entry.live.incrementAndGet();
+    Connection c = new Connection(this, conn, link, acquireHandler(), entry, peerAddress);
     connections.put(conn, c);
     live.incrementAndGet();
     stats.accepted.increment();
     c.start();
+    // Each sweep (shutdown, listener removal, a new ban) may have run just before this connection
+    // entered the registry; the flags it set first are visible now.
     if (state != State.RUNNING) {
-      // stop() may have swept the registry just before this connection entered it.
       c.close("gateway_stopped", false);
+    } else if (entry.removed) {
+      c.close("listener_stopped", false);
+    } else if (banList.isBanned(peerAddress)) {
+      c.close("banned", false);
     }
     return c;
+  }
+
+  // ---------------------------------------------------------------- live listeners
+
+  @Override
+  public void addListener(TransportListener listener) throws IOException {
+    java.util.Objects.requireNonNull(listener, "listener");
+    synchronized (listenerChanges) {
+      synchronized (lifecycle) {
+        requireRunning("add a listener");
+        if (started.containsKey(listener.name())) {
+          throw new IllegalArgumentException("a listener named '" + listener.name()
+              + "' is running; remove it first or use updateListener");
+        }
+        ListenerEntry entry = new ListenerEntry(listener);
+        try {
+          listener.start(link -> accept(link, entry));
+        } catch (IOException | RuntimeException e) {
+          log.error("listener {} ({}) failed to start: {}", listener.name(), listener.kind(),
+              e.toString());
+          throw e;
+        }
+        started.put(listener.name(), entry);
+      }
+    }
+    log.info("listener {} ({}) added at {}", listener.name(), listener.kind(),
+        listener.localAddress());
+  }
+
+  @Override
+  public boolean removeListener(String name) {
+    java.util.Objects.requireNonNull(name, "name");
+    synchronized (listenerChanges) {
+      ListenerEntry entry;
+      synchronized (lifecycle) {
+        requireRunning("remove a listener");
+        entry = started.remove(name);
+        if (entry == null) {
+          return false;
+        }
+        entry.removed = true;
+      }
+      for (Connection c : connections.values()) {
+        if (c.listener == entry) {
+          c.closeLater("listener_stopped");
+        }
+      }
+      if (entry.live.get() == 0) {
+        entry.drained.complete(null);
+      }
+      long cap = settings.closeFlushTimeout().plus(settings.callbackTimeout()).toMillis() + 1000;
+      try {
+        entry.drained.get(cap, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        log.warn("listener {}: {} connections still closing after {} ms; stopping it anyway",
+            name, entry.live.get(), cap);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException(e);
+      }
+      stopListener(entry.listener);
+      log.info("listener {} ({}) removed", name, entry.listener.kind());
+      return true;
+    }
+  }
+
+  @Override
+  public void updateListener(TransportListener replacement) throws IOException {
+    java.util.Objects.requireNonNull(replacement, "replacement");
+    synchronized (listenerChanges) {
+      synchronized (lifecycle) {
+        requireRunning("update a listener");
+        ListenerEntry old = started.get(replacement.name());
+        if (old == null) {
+          throw new IllegalArgumentException("no listener named '" + replacement.name()
+              + "' is running; use addListener for a new one");
+        }
+        if (old.listener == replacement) {
+          throw new IllegalArgumentException("the replacement for listener '"
+              + replacement.name() + "' is the running instance; pass a new, unstarted one");
+        }
+      }
+      removeListener(replacement.name());
+      addListener(replacement);
+    }
+  }
+
+  private void requireRunning(String what) {
+    if (state != State.RUNNING) {
+      throw new IllegalStateException("cannot " + what + ": the gateway is "
+          + (state == State.NEW ? "not started" : "shutting down"));
+    }
+  }
+
+  private static void stopListener(TransportListener l) {
+    try {
+      l.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("listener {} did not stop cleanly: {}", l.name(), e.toString());
+    }
+  }
+
+  // ---------------------------------------------------------------- live settings, bans
+
+  @Override
+  public void updateIdleTimeout(Duration idleTimeout) {
+    java.util.Objects.requireNonNull(idleTimeout, "idleTimeout");
+    if (idleTimeout.isZero() || idleTimeout.isNegative()) {
+      throw new IllegalArgumentException("idleTimeout must be positive, was " + idleTimeout);
+    }
+    synchronized (lifecycle) {
+      if (state == State.STOPPING || state == State.TERMINATED) {
+        throw new IllegalStateException("cannot update the idle timeout: the gateway is shutting"
+            + " down");
+      }
+      this.idleTimeout = idleTimeout;
+    }
+    log.info("idle timeout is now {} for new connections", idleTimeout);
+  }
+
+  @Override
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  @Override
+  public io.exproto.gateway.BanList banList() {
+    return banList;
+  }
+
+  private void closeBannedAddress(Cidr block) {
+    for (Connection c : connections.values()) {
+      if (block.contains(c.peerAddress)) {
+        c.closeLater("banned");
+      }
+    }
+  }
+
+  private void closeBannedClient(String clientId) {
+    Connection c = clients.get(clientId);
+    if (c != null) {
+      c.closeLater("banned");
+    }
+  }
+
+  boolean isBannedClient(String clientId) {
+    return banList.isBanned(clientId);
   }
 
   @Override
@@ -223,7 +420,13 @@ public final class GatewayImpl implements Gateway {
 
   private void stopListeners() {
     List<CompletableFuture<Void>> stops = new ArrayList<>();
-    for (TransportListener l : started) {
+    List<TransportListener> toStop = new ArrayList<>();
+    synchronized (lifecycle) {
+      for (ListenerEntry e : started.values()) {
+        toStop.add(e.listener);
+      }
+    }
+    for (TransportListener l : toStop) {
       try {
         stops.add(l.stop().toCompletableFuture());
       } catch (RuntimeException e) {
@@ -304,6 +507,7 @@ public final class GatewayImpl implements Gateway {
   /** The connection delivered its last callback. */
   void terminated(Connection c) {
     c.handlerSlot.release();
+    c.listener.connectionDone();
     if (live.decrementAndGet() == 0 && state != State.RUNNING) {
       allClosed.complete(null);
     }
@@ -335,8 +539,16 @@ public final class GatewayImpl implements Gateway {
   @Override
   public Map<String, InetSocketAddress> listenerAddresses() {
     Map<String, InetSocketAddress> out = new LinkedHashMap<>();
-    for (TransportListener l : settings.listeners()) {
-      out.put(l.name(), l.localAddress());
+    synchronized (lifecycle) {
+      if (state == State.NEW) {
+        for (TransportListener l : settings.listeners()) {
+          out.put(l.name(), l.localAddress());
+        }
+      } else {
+        for (ListenerEntry e : started.values()) {
+          out.put(e.listener.name(), e.listener.localAddress());
+        }
+      }
     }
     return out;
   }
@@ -363,6 +575,6 @@ public final class GatewayImpl implements Gateway {
   @Override
   public GatewayStats stats() {
     return new GatewayStats(live.get(), clients.size(), stats.accepted.sum(),
-        stats.deliveriesDropped.sum(), stats.callbackFailures.sum());
+        stats.deliveriesDropped.sum(), stats.callbackFailures.sum(), stats.banned.sum());
   }
 }
