@@ -119,7 +119,9 @@ public final class InMemoryListener implements TransportListener {
    * told on the loop thread.
    */
   public InMemoryDevice connect() {
-    return connect(new InetSocketAddress("127.0.0.1", nextPort.getAndIncrement()));
+    // Fake peer ports cycle through 40000-65535 so long-running users (benchmarks) never run out.
+    int port = 40000 + Math.floorMod(nextPort.getAndIncrement() - 40000, 65536 - 40000);
+    return connect(new InetSocketAddress("127.0.0.1", port));
   }
 
   /**
