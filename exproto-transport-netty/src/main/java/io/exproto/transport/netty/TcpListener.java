@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,8 +22,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A plain TCP listener (SPEC B8 {@code listeners.tcp.<name>}): each accepted socket becomes one
- * {@link io.exproto.transport.Link} of socket type TCP, confined to one event loop thread.
+ * A TCP listener (SPEC B8 {@code listeners.tcp.<name>}), or with {@link Builder#tls(ServerTls)} a
+ * TLS one ({@code listeners.ssl.<name>}): each accepted socket becomes one {@link
+ * io.exproto.transport.Link} of socket type TCP (or SSL), confined to one event loop thread.
  *
  * <pre>{@code
  * TcpListener tcp = TcpListener.builder()
@@ -54,13 +56,30 @@ import java.util.concurrent.TimeUnit;
  *       frame_too_long}, counted in {@link #framesTooLong()}.
  *   <li>{@code nodelay}: true; {@code reuseaddr}: true; {@code sendBuffer} and {@code
  *       recvBuffer}: 0, the OS default; {@code backlog}: 1024.
+ *   <li>{@code tls}: none, a plain {@code tcp} listener. With {@link ServerTls} settings it is an
+ *       {@code ssl} listener: {@link #kind()} {@code ssl}, links of socket type SSL, each handed
+ *       to the gateway only once its TLS handshake succeeded (so {@code OnSocketCreated} carries
+ *       the client certificate, if one was presented, as {@code peercert}); a failed or timed-out
+ *       handshake, or a close before it completed, closes the socket without the gateway ever
+ *       seeing it, counted in {@link #handshakeFailures()}. A peer's close is reported as {@code
+ *       ssl_closed}.
+ *   <li>{@code proxyProtocol}: false. When true, each connection must start with a PROXY
+ *       protocol v1 or v2 header (as HAProxy, nginx or a cloud load balancer sends; on an {@code
+ *       ssl} listener it precedes the handshake, in clear). The client address in it becomes the
+ *       link's remote address ({@code peername}) and is checked against the access rules again
+ *       (the accept-time check saw the proxy's address): a denied client is closed and counted in
+ *       {@link #deniedConnections()}. A header with no address (LOCAL command, UNKNOWN protocol)
+ *       keeps the socket's address. A header that is invalid, truncated or not complete within
+ *       {@code proxyProtocolTimeout} (default 3 s) closes the connection before the gateway sees
+ *       it, counted in {@link #proxyProtocolFailures()}.
  *   <li>{@code transport}: none, the listener creates and closes its own {@link NettyTransport}.
  * </ul>
  *
  * <p>Denied, rate-limited and refused connections never reach the gateway: its handler sees no
  * {@code OnSocketCreated} for them. Each {@code Link.write} is one write, never framed: a handler
  * frames its own output. A socket error closes the connection with an errno-like reason ({@code
- * econnreset}, {@code epipe}, {@code etimedout}, ...); an orderly close is {@code tcp_closed}.
+ * econnreset}, {@code epipe}, {@code etimedout}, ...); an orderly close is {@code tcp_closed}
+ * ({@code ssl_closed} on an {@code ssl} listener).
  *
  * <p>A listener starts once: {@link #start} binds (blocking until bound, so it must not be called
  * on an event loop thread) and {@link #stop} stops accepting. {@code stop} does not close accepted
@@ -68,7 +87,7 @@ import java.util.concurrent.TimeUnit;
  * transport the listener created itself, stopping closes that transport and with it every
  * connection.
  *
- * <p>Thread-safe. Not implemented here yet: PROXY protocol and {@code send_timeout}.
+ * <p>Thread-safe. Not implemented here yet: {@code send_timeout}.
  */
 public final class TcpListener implements TransportListener {
 
@@ -93,6 +112,9 @@ public final class TcpListener implements TransportListener {
   private final int recvBuffer;
   private final int backlog;
   private final NettyTransport sharedTransport;
+  private final ServerTls tls;
+  private final boolean proxyProtocol;
+  private final Duration proxyProtocolTimeout;
 
   private State state = State.NEW; // guarded by this
   private NettyTransport ownTransport; // guarded by this
@@ -114,6 +136,9 @@ public final class TcpListener implements TransportListener {
     this.recvBuffer = b.recvBuffer;
     this.backlog = b.backlog;
     this.sharedTransport = b.transport;
+    this.tls = b.tls;
+    this.proxyProtocol = b.proxyProtocol;
+    this.proxyProtocolTimeout = b.proxyProtocolTimeout;
   }
 
   /** A builder with the defaults of SPEC B8. */
@@ -126,10 +151,25 @@ public final class TcpListener implements TransportListener {
     return name;
   }
 
-  /** Returns {@code "tcp"}. */
+  /** Returns {@code "ssl"} with TLS settings, {@code "tcp"} without. */
   @Override
   public String kind() {
-    return "tcp";
+    return tls != null ? "ssl" : "tcp";
+  }
+
+  /** The TLS settings of an {@code ssl} listener; null for a {@code tcp} listener. */
+  public ServerTls tls() {
+    return tls;
+  }
+
+  /** Whether each connection starts with a PROXY protocol header. */
+  public boolean proxyProtocol() {
+    return proxyProtocol;
+  }
+
+  /** How long the PROXY protocol header may take, when {@link #proxyProtocol()}. */
+  public Duration proxyProtocolTimeout() {
+    return proxyProtocolTimeout;
   }
 
   /** The configured address, possibly with port 0; see {@link #localAddress()} for the bound one. */
@@ -208,6 +248,25 @@ public final class TcpListener implements TransportListener {
   }
 
   /**
+   * Connections closed before reaching the gateway because their TLS handshake failed (bad bytes,
+   * no or an untrusted client certificate when required, timeout, closed mid-handshake), since
+   * start. Always 0 on a {@code tcp} listener.
+   */
+  public long handshakeFailures() {
+    TcpChannelInitializer c = connections;
+    return c == null ? 0 : c.handshakeFailures();
+  }
+
+  /**
+   * Connections closed before reaching the gateway because their PROXY protocol header was
+   * invalid, truncated or late, since start. Always 0 without {@code proxyProtocol}.
+   */
+  public long proxyProtocolFailures() {
+    TcpChannelInitializer c = connections;
+    return c == null ? 0 : c.proxyProtocolFailures();
+  }
+
+  /**
    * Binds and starts accepting; returns once bound. If binding fails the listener stays unstarted
    * and {@code start} may be called again.
    *
@@ -219,11 +278,11 @@ public final class TcpListener implements TransportListener {
   public synchronized void start(LinkAcceptor acceptor) throws IOException {
     Objects.requireNonNull(acceptor, "acceptor");
     if (state != State.NEW) {
-      throw new IllegalStateException("tcp listener '" + name + "' was already "
+      throw new IllegalStateException(kind() + " listener '" + name + "' was already "
           + (state == State.STARTED ? "started" : "stopped") + "; a listener starts once");
     }
     if (sharedTransport != null && sharedTransport.isShutdown()) {
-      throw new IllegalStateException("tcp listener '" + name + "': its NettyTransport was shut"
+      throw new IllegalStateException(kind() + " listener '" + name + "': its NettyTransport was shut"
           + " down; stop listeners before closing their transport");
     }
     NettyTransport transport = sharedTransport != null ? sharedTransport : NettyTransport.create();
@@ -231,6 +290,12 @@ public final class TcpListener implements TransportListener {
         accessRules.rules().isEmpty() ? null : accessRules::allows, maxConnRate, System::nanoTime);
     TcpChannelInitializer initializer = new TcpChannelInitializer(name, acceptor, maxConnections,
         framing.kind() == Framing.Kind.NONE ? null : framing::newDecoder, gate);
+    if (tls != null) {
+      initializer.tls(tls.sslContext(), tls.handshakeTimeout().toMillis());
+    }
+    if (proxyProtocol) {
+      initializer.proxyProtocol(proxyProtocolTimeout.toNanos());
+    }
     ChannelFuture bound = bootstrap(transport.eventLoops(), initializer)
         .bind(bindAddress)
         .awaitUninterruptibly();
@@ -239,7 +304,7 @@ public final class TcpListener implements TransportListener {
         transport.shutdown();
       }
       Throwable cause = bound.cause();
-      BindException e = new BindException("tcp listener '" + name + "' cannot bind "
+      BindException e = new BindException(kind() + " listener '" + name + "' cannot bind "
           + format(bindAddress) + ": " + cause.getMessage());
       e.initCause(cause);
       throw e;
@@ -325,7 +390,7 @@ public final class TcpListener implements TransportListener {
   @Override
   public String toString() {
     InetSocketAddress bound = localAddress;
-    return "tcp listener '" + name + "' on " + format(bound != null ? bound : bindAddress);
+    return kind() + " listener '" + name + "' on " + format(bound != null ? bound : bindAddress);
   }
 
   /**
@@ -347,6 +412,9 @@ public final class TcpListener implements TransportListener {
     private int recvBuffer;
     private int backlog = 1024;
     private NettyTransport transport;
+    private ServerTls tls;
+    private boolean proxyProtocol;
+    private Duration proxyProtocolTimeout = Duration.ofSeconds(3);
 
     private Builder() {}
 
@@ -454,6 +522,35 @@ public final class TcpListener implements TransportListener {
     }
 
     /**
+     * Makes this an {@code ssl} listener with these TLS settings (SPEC B8 {@code ssl_options}):
+     * socket type SSL, links handed to the gateway after a successful handshake, peer close
+     * reason {@code ssl_closed}. Default none: a plain {@code tcp} listener.
+     */
+    public Builder tls(ServerTls tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /**
+     * Whether each connection starts with a PROXY protocol v1 or v2 header giving the real client
+     * address (SPEC B8 {@code proxy_protocol}). Default false.
+     */
+    public Builder proxyProtocol(boolean proxyProtocol) {
+      this.proxyProtocol = proxyProtocol;
+      return this;
+    }
+
+    /**
+     * How long a connection may take to send its whole PROXY protocol header before it is closed
+     * (SPEC B8 {@code proxy_protocol_timeout}); positive. Used only with {@link
+     * #proxyProtocol(boolean)}. Default 3 s.
+     */
+    public Builder proxyProtocolTimeout(Duration timeout) {
+      this.proxyProtocolTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
      * Validates the settings and creates the listener (not started).
      *
      * @throws IllegalArgumentException naming the setting that is wrong, and its value
@@ -483,6 +580,10 @@ public final class TcpListener implements TransportListener {
       if (recvBuffer < 0) {
         throw new IllegalArgumentException("recvBuffer must be 0 (OS default) or a size in bytes,"
             + " was " + recvBuffer);
+      }
+      if (proxyProtocolTimeout.isZero() || proxyProtocolTimeout.isNegative()) {
+        throw new IllegalArgumentException("proxyProtocolTimeout must be positive, was "
+            + proxyProtocolTimeout);
       }
       if (backlog < 1) {
         throw new IllegalArgumentException("backlog must be at least 1, was " + backlog);

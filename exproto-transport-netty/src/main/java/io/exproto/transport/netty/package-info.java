@@ -2,9 +2,14 @@
  * Netty listeners for the ExProto gateway.
  *
  * <ul>
- *   <li>{@link io.exproto.transport.netty.TcpListener}: plain TCP, built with {@code
+ *   <li>{@link io.exproto.transport.netty.TcpListener}: TCP, built with {@code
  *       TcpListener.builder()} and handed to the gateway builder as a {@link
- *       io.exproto.transport.TransportListener}.
+ *       io.exproto.transport.TransportListener}; optionally with the PROXY protocol (v1 and v2,
+ *       the real client address becomes the link's remote address).
+ *   <li>{@link io.exproto.transport.netty.ServerTls}: the TLS settings (certificate, key, CA,
+ *       client verification, versions, handshake timeout) that make a TCP listener an {@code ssl}
+ *       listener; links are handed to the gateway after the handshake, with the client's
+ *       certificate.
  *   <li>{@link io.exproto.transport.netty.UdpListener}: UDP, one connection per peer {@code (ip,
  *       port)} on one datagram socket, with an optional health check.
  *   <li>{@link io.exproto.transport.netty.NettyTransport}: the event loop threads, shared by
@@ -20,7 +25,8 @@
  * One socket read is one {@code onBytes}, or with a TCP listener's {@link
  * io.exproto.transport.netty.Framing} one whole frame; one {@code Link.write} is one write, never
  * framed. Connections that the access rules deny, or that come faster than a listener's {@code
- * maxConnRate}, are closed as soon as they are accepted and never reach the gateway. Everything in
+ * maxConnRate}, are closed as soon as they are accepted and never reach the gateway; so are those
+ * whose TLS handshake or PROXY protocol header fails. Everything in
  * {@code io.exproto.transport.netty.internal} is machinery and may change without notice.
  */
 package io.exproto.transport.netty;

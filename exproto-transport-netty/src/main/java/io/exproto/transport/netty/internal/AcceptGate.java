@@ -81,6 +81,23 @@ public final class AcceptGate extends ChannelInboundHandlerAdapter {
     return true;
   }
 
+  /**
+   * Checks the address a PROXY protocol header gave against the access rules (the accept-time
+   * check saw the proxy's address), counting a denial. May be called on any thread.
+   *
+   * @return whether the client may connect
+   */
+  public boolean admitsRealClient(InetSocketAddress client) {
+    if (accessRules == null || client.getAddress() == null
+        || accessRules.test(client.getAddress())) {
+      return true;
+    }
+    deniedConnections.incrementAndGet();
+    log.debug("listener '{}': client {} behind a proxy denied by the access rules; closing it",
+        listenerName, client);
+    return false;
+  }
+
   /** Connections closed because the access rules denied their address. */
   public long deniedConnections() {
     return deniedConnections.get();

@@ -14,10 +14,16 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.security.auth.x500.X500Principal;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -44,9 +50,15 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
   private final String listenerName;
   private final LinkAcceptor acceptor;
   private final AtomicLong framesTooLong; // the listener's counter; null when not counted
-  // Both only touched on the event loop.
+  private final boolean tls;
+  private final AtomicLong handshakeFailures; // the listener's counter; null when not TLS
+  // Only touched on the event loop, except the volatile ones, which are read by any thread.
   private LinkListener listener;
   private boolean closeReported;
+  private boolean awaitingProxyHeader;
+  private boolean awaitingHandshake;
+  private volatile InetSocketAddress proxiedRemoteAddress;
+  private volatile PeerCertificate peerCertificate;
 
   /**
    * Creates the link for {@code channel}; add it last to the channel's pipeline.
@@ -66,10 +78,30 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
    */
   public ChannelLink(Channel channel, String listenerName, LinkAcceptor acceptor,
       AtomicLong framesTooLong) {
+    this(channel, listenerName, acceptor, framesTooLong, false, false, null);
+  }
+
+  /**
+   * Creates the link for {@code channel}; add it last to the channel's pipeline. The acceptor is
+   * asked only once the channel is active, the PROXY header came (if {@code proxyProtocol}) and the
+   * TLS handshake succeeded (if {@code tls}).
+   *
+   * @param proxyProtocol whether a {@link ProxyProtocolHandler} precedes, whose {@link
+   *     ProxyProtocolHandler.ProxyHeaderReceived} event gives the real client address
+   * @param tls whether an {@link SslHandler} precedes: socket type SSL, peer certificate, close
+   *     reason {@code ssl_closed}
+   * @param handshakeFailures the listener's counter of failed handshakes; used when {@code tls}
+   */
+  public ChannelLink(Channel channel, String listenerName, LinkAcceptor acceptor,
+      AtomicLong framesTooLong, boolean proxyProtocol, boolean tls, AtomicLong handshakeFailures) {
     this.channel = Objects.requireNonNull(channel, "channel");
     this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
     this.acceptor = Objects.requireNonNull(acceptor, "acceptor");
     this.framesTooLong = framesTooLong;
+    this.tls = tls;
+    this.handshakeFailures = handshakeFailures;
+    this.awaitingProxyHeader = proxyProtocol;
+    this.awaitingHandshake = tls;
   }
 
   /** The underlying channel, for diagnostics and tests. */
@@ -86,12 +118,14 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
 
   @Override
   public SocketType socketType() {
-    return SocketType.TCP;
+    return tls ? SocketType.SSL : SocketType.TCP;
   }
 
+  /** The client's address: from the PROXY protocol header when the listener uses one. */
   @Override
   public InetSocketAddress remoteAddress() {
-    return inet(channel.remoteAddress());
+    InetSocketAddress proxied = proxiedRemoteAddress;
+    return proxied != null ? proxied : inet(channel.remoteAddress());
   }
 
   @Override
@@ -105,7 +139,7 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
 
   @Override
   public PeerCertificate peerCertificate() {
-    return null;
+    return peerCertificate;
   }
 
   @Override
@@ -151,6 +185,81 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    if (awaitingProxyHeader || awaitingHandshake) {
+      return; // accepted by userEventTriggered once ready
+    }
+    accept(ctx);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event instanceof ProxyProtocolHandler.ProxyHeaderReceived header && awaitingProxyHeader) {
+      proxiedRemoteAddress = header.clientAddress();
+      awaitingProxyHeader = false;
+      if (!awaitingHandshake) {
+        accept(ctx);
+      }
+      return;
+    }
+    if (event instanceof SslHandshakeCompletionEvent handshake && awaitingHandshake) {
+      awaitingHandshake = false;
+      if (!handshake.isSuccess()) {
+        closeReported = true; // never accepted: nobody to report to
+        // Closed while still waiting for the PROXY header: counted there, not as a handshake.
+        if (handshakeFailures != null && !awaitingProxyHeader) {
+          handshakeFailures.incrementAndGet();
+        }
+        log.debug("listener '{}': TLS handshake with {} failed; closing it", listenerName,
+            channel.remoteAddress(), handshake.cause());
+        ctx.close();
+        return;
+      }
+      SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+      peerCertificate = ssl == null ? null : peerCertificateOf(ssl);
+      if (!awaitingProxyHeader) {
+        accept(ctx);
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(event);
+  }
+
+  private static PeerCertificate peerCertificateOf(SslHandler ssl) {
+    Certificate[] chain;
+    try {
+      chain = ssl.engine().getSession().getPeerCertificates();
+    } catch (SSLPeerUnverifiedException none) {
+      return null;
+    }
+    if (chain.length == 0 || !(chain[0] instanceof X509Certificate cert)) {
+      return null;
+    }
+    X500Principal subject = cert.getSubjectX500Principal();
+    return new PeerCertificate(commonName(subject), subject.getName(X500Principal.RFC2253));
+  }
+
+  /** The most specific CN attribute, empty if there is none. */
+  static String commonName(X500Principal subject) {
+    try {
+      javax.naming.ldap.LdapName name = new javax.naming.ldap.LdapName(
+          subject.getName(X500Principal.RFC2253));
+      // LdapName lists RDNs least significant first, so the last CN is the most specific.
+      String cn = "";
+      for (javax.naming.ldap.Rdn rdn : name.getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("CN")) {
+          cn = String.valueOf(rdn.getValue());
+        }
+      }
+      return cn;
+    } catch (javax.naming.InvalidNameException e) {
+      return "";
+    }
+  }
+
+  private void accept(ChannelHandlerContext ctx) {
+    if (!channel.isActive() || closeReported) {
+      return;
+    }
     LinkListener accepted;
     try {
       accepted = acceptor.accept(this);
@@ -185,14 +294,14 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
     }
     // Bytes of a read batch still in flight after an error was reported are dropped: onClosed is
     // the last event.
-    if (!closeReported) {
+    if (!closeReported && listener != null) {
       listener.onBytes(bytes);
     }
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    reportClosed(CloseReasons.TCP_CLOSED);
+    reportClosed(tls ? CloseReasons.SSL_CLOSED : CloseReasons.TCP_CLOSED);
     ctx.fireChannelInactive();
   }
 
@@ -207,7 +316,8 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
     }
     // A frame decoder's error is the peer's fault, like a socket error. (The decoder raises it
     // itself; an exception thrown by the engine's listener comes here from channelRead directly.)
-    if (!(cause instanceof IOException) && !(cause instanceof DecoderException)) {
+    if (listener != null && !(cause instanceof IOException)
+        && !(cause instanceof DecoderException)) {
       // Not a socket error: the engine's listener threw. Still close the link, but say so.
       log.warn("listener '{}': link {} failed; closing it", listenerName, channel, cause);
     } else {
@@ -230,6 +340,6 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
 
   @Override
   public String toString() {
-    return "tcp link " + channel.remoteAddress() + " on listener '" + listenerName + "'";
+    return (tls ? "ssl link " : "tcp link ") + channel.remoteAddress() + " on listener '" + listenerName + "'";
   }
 }

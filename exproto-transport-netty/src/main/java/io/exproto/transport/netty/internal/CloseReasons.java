@@ -16,6 +16,9 @@ public final class CloseReasons {
   /** The peer closed the TCP connection (or the link was closed locally). */
   public static final String TCP_CLOSED = "tcp_closed";
 
+  /** The peer closed the TLS connection (or the link of an {@code ssl} listener was closed). */
+  public static final String SSL_CLOSED = "ssl_closed";
+
   /** A frame decoder met a frame longer than its limit. */
   public static final String FRAME_TOO_LONG = "frame_too_long";
 

@@ -7,6 +7,9 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,6 +27,15 @@ public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
   /** On the listening channel: the {@link AcceptGate} (access rules, accept rate). */
   public static final String ACCEPT_GATE = "exproto-accept-gate";
 
+  /** Netty's PROXY protocol v1/v2 decoder, present only with {@code proxy_protocol}; first. */
+  public static final String PROXY_DECODER = "exproto-proxy-decoder";
+
+  /** The {@link ProxyProtocolHandler}: timeout, real client address, access rules again. */
+  public static final String PROXY_HANDLER = "exproto-proxy-handler";
+
+  /** The {@link SslHandler}, present only on {@code ssl} listeners. */
+  public static final String SSL_HANDLER = "exproto-ssl";
+
   /** The frame decoder, present only when the listener frames its input. */
   public static final String FRAME_DECODER = "exproto-frame-decoder";
 
@@ -38,6 +50,11 @@ public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicLong refusedConnections = new AtomicLong();
   private final AtomicLong framesTooLong = new AtomicLong();
+  private final AtomicLong handshakeFailures = new AtomicLong();
+  private final AtomicLong proxyProtocolFailures = new AtomicLong();
+  private SslContext sslContext; // null: plain TCP
+  private long handshakeTimeoutMillis;
+  private long proxyProtocolTimeoutNanos = -1; // negative: no PROXY protocol
   // One listener object for all connections, so counting costs no allocation per connection.
   private final ChannelFutureListener countClose = f -> openConnections.decrementAndGet();
 
@@ -67,6 +84,25 @@ public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
   }
 
   /**
+   * Makes this an {@code ssl} listener's initializer: each connection gets an {@link SslHandler}.
+   * Call before the listener binds.
+   */
+  public TcpChannelInitializer tls(SslContext sslContext, long handshakeTimeoutMillis) {
+    this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+    this.handshakeTimeoutMillis = handshakeTimeoutMillis;
+    return this;
+  }
+
+  /**
+   * Expects a PROXY protocol (v1 or v2) header ahead of each connection's bytes, within {@code
+   * timeoutNanos}. Call before the listener binds.
+   */
+  public TcpChannelInitializer proxyProtocol(long timeoutNanos) {
+    this.proxyProtocolTimeoutNanos = timeoutNanos;
+    return this;
+  }
+
+  /**
    * The handler for {@code ServerBootstrap.handler(...)}: puts the {@link AcceptGate} in the
    * listening channel's pipeline, where it sees each accepted channel before the bootstrap
    * registers it. For one listening channel only.
@@ -91,15 +127,28 @@ public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
     }
     ch.closeFuture().addListener(countClose);
     ChannelPipeline pipeline = ch.pipeline();
-    // Later stages (PROXY protocol, TLS) go before the frame decoder, in that order: the PROXY
-    // header precedes the TLS handshake, and framing works on decrypted bytes. The decoder is
-    // added only when framing is on, since it holds per-connection state (a partial frame). The
-    // link handler is always last because it consumes every message; it also turns a decoder's
-    // TooLongFrameException into the close reason and counts it.
+    // Order matters: the PROXY header comes first on the wire, in clear even on a TLS port, so its
+    // decoder is first (both PROXY handlers remove themselves once the header is read); then TLS;
+    // then framing, which works on decrypted bytes. Each optional stage is added only when on,
+    // since it holds per-connection state. The link handler is always last because it consumes
+    // every message; it asks the acceptor only once the header and the handshake are done, and
+    // turns a decoder's TooLongFrameException into the close reason and counts it.
+    boolean proxyProtocol = proxyProtocolTimeoutNanos >= 0;
+    if (proxyProtocol) {
+      pipeline.addLast(PROXY_DECODER, new HAProxyMessageDecoder());
+      pipeline.addLast(PROXY_HANDLER, new ProxyProtocolHandler(listenerName,
+          proxyProtocolTimeoutNanos, acceptGate, proxyProtocolFailures));
+    }
+    if (sslContext != null) {
+      SslHandler ssl = sslContext.newHandler(ch.alloc());
+      ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+      pipeline.addLast(SSL_HANDLER, ssl);
+    }
     if (frameDecoders != null) {
       pipeline.addLast(FRAME_DECODER, frameDecoders.get());
     }
-    pipeline.addLast(LINK_HANDLER, new ChannelLink(ch, listenerName, acceptor, framesTooLong));
+    pipeline.addLast(LINK_HANDLER, new ChannelLink(ch, listenerName, acceptor, framesTooLong,
+        proxyProtocol, sslContext != null, handshakeFailures));
   }
 
   /** Connections currently open (accepted, not refused, not yet closed). */
@@ -120,6 +169,16 @@ public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
   /** Connections closed because they came faster than the accept rate. */
   public long rateLimitedConnections() {
     return acceptGate.rateLimitedConnections();
+  }
+
+  /** Connections whose TLS handshake failed (never handed to the acceptor). */
+  public long handshakeFailures() {
+    return handshakeFailures.get();
+  }
+
+  /** Connections closed for a missing, late or invalid PROXY protocol header. */
+  public long proxyProtocolFailures() {
+    return proxyProtocolFailures.get();
   }
 
   /** Connections closed because a frame was longer than the framing allows. */

@@ -6,6 +6,9 @@ import io.exproto.transport.LinkListener;
 import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +38,30 @@ class TcpChannelInitializerTest {
     assertThat(channel.pipeline().last()).isInstanceOf(ChannelLink.class);
     assertThat(accepts).hasValue(1);
     channel.close();
+  }
+
+  /** PROXY header first (it is in clear), then TLS, then framing of decrypted bytes, link last. */
+  @Test
+  void pipelineOrderWithProxyProtocolTlsAndFraming() throws Exception {
+    SelfSignedCertificate cert = new SelfSignedCertificate("localhost", "EC", 256);
+    AtomicInteger accepted = new AtomicInteger();
+    TcpChannelInitializer full = new TcpChannelInitializer("test", link -> {
+      accepted.incrementAndGet();
+      return listener();
+    }, 2, () -> new LineBasedFrameDecoder(64),
+        new AcceptGate("test", null, 1000, System::nanoTime))
+        .tls(SslContextBuilder.forServer(cert.key(), cert.cert()).build(), 1000)
+        .proxyProtocol(3_000_000_000L);
+
+    EmbeddedChannel channel = new EmbeddedChannel(full);
+
+    assertThat(channel.pipeline().names()).containsSubsequence(List.of(
+        TcpChannelInitializer.PROXY_DECODER, TcpChannelInitializer.PROXY_HANDLER,
+        TcpChannelInitializer.SSL_HANDLER, TcpChannelInitializer.FRAME_DECODER,
+        TcpChannelInitializer.LINK_HANDLER));
+    assertThat(accepted).as("not before the PROXY header and the handshake").hasValue(0);
+    channel.close();
+    cert.delete();
   }
 
   @Test
