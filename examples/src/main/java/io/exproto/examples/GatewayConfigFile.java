@@ -32,6 +32,10 @@ import java.util.Set;
  *   listeners.tcp.default { bind = "0.0.0.0:7993", max_connections = 1024000,
  *                           max_conn_rate = 1000, access_rules = ["deny 10.0.0.0/8", "allow all"] }
  *   listeners.udp.default { bind = "0.0.0.0:7993", max_connections = 1024000 }
+ *   listeners.ssl.default { bind = "0.0.0.0:7994", proxy_protocol = false,
+ *                           ssl_options { certfile = ..., keyfile = ..., cacertfile = ...,
+ *                                         verify = verify_peer, fail_if_no_peer_cert = true } }
+ *   listeners.dtls.default { bind = "0.0.0.0:7994", dtls_options { certfile = ..., keyfile = ... } }
  * }
  * </pre>
  *
@@ -68,15 +72,19 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
   /**
    * One {@code listeners.<type>.<name>} block.
    *
-   * @param type {@code tcp} or {@code udp}
+   * @param type {@code tcp}, {@code ssl}, {@code udp} or {@code dtls}
    * @param name the listener's name
    * @param bind {@code bind}, {@code HOST:PORT} or a port
    * @param maxConnections {@code max_connections}, or null
    * @param maxConnRate {@code max_conn_rate} (tcp), or null
-   * @param accessRules {@code access_rules} (tcp), or null
+   * @param accessRules {@code access_rules} (tcp, ssl), or null
+   * @param tls {@code ssl_options} (ssl) or {@code dtls_options} (dtls), or null
+   * @param proxyProtocol {@code proxy_protocol} (tcp, ssl), or null
+   * @param proxyProtocolTimeout {@code proxy_protocol_timeout} (tcp, ssl), or null
    */
   record ListenerConfig(String type, String name, HostPort bind, Integer maxConnections,
-      Integer maxConnRate, List<String> accessRules) {}
+      Integer maxConnRate, List<String> accessRules, TlsFiles tls, Boolean proxyProtocol,
+      Duration proxyProtocolTimeout) {}
 
   private static final Set<String> TOP = Set.of("mountpoint", "idle_timeout", "node", "server",
       "handler", "listeners", "enable", "enable_stats");
@@ -86,8 +94,13 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
   private static final Set<String> SSL = Set.of("enable", "certfile", "keyfile", "cacertfile",
       "verify", "fail_if_no_peer_cert", "server_name_indication");
   private static final Set<String> TCP = Set.of("bind", "max_connections", "max_conn_rate",
-      "access_rules");
+      "access_rules", "proxy_protocol", "proxy_protocol_timeout");
+  private static final Set<String> SSL_LISTENER = Set.of("bind", "max_connections",
+      "max_conn_rate", "access_rules", "proxy_protocol", "proxy_protocol_timeout", "ssl_options");
   private static final Set<String> UDP = Set.of("bind", "max_connections");
+  private static final Set<String> DTLS = Set.of("bind", "max_connections", "dtls_options");
+  private static final java.util.Map<String, Set<String>> LISTENER_KEYS = java.util.Map.of(
+      "tcp", TCP, "ssl", SSL_LISTENER, "udp", UDP, "dtls", DTLS);
 
   /**
    * Reads {@code file}.
@@ -137,22 +150,31 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
     if (c.hasPath("listeners")) {
       Config l = c.getConfig("listeners");
       for (String type : l.root().keySet()) {
-        if (!type.equals("tcp") && !type.equals("udp")) {
+        if (!LISTENER_KEYS.containsKey(type)) {
           throw new IllegalArgumentException(prefix + "listeners." + type
-              + ": only tcp and udp listeners are supported in this version");
+              + ": listener types are tcp, ssl, udp and dtls");
         }
         Config ofType = l.getConfig(type);
         for (String name : ofType.root().keySet()) {
           Config one = ofType.getConfig(quote(name));
           String at = prefix + "listeners." + type + "." + name + ".";
-          onlyKnown(one, type.equals("tcp") ? TCP : UDP, at);
+          onlyKnown(one, LISTENER_KEYS.get(type), at);
+          String tlsKey = type.equals("dtls") ? "dtls_options" : "ssl_options";
+          TlsFiles tls = one.hasPath(tlsKey) ? tls(one.getConfig(tlsKey), at + tlsKey + ".", true)
+              : null;
+          if ((type.equals("ssl") || type.equals("dtls")) && tls == null) {
+            throw new IllegalArgumentException(at + tlsKey + " (certfile, keyfile) is required");
+          }
           if (!one.hasPath("bind")) {
             throw new IllegalArgumentException(at + "bind is required");
           }
           listeners.add(new ListenerConfig(type, name, bind(one, "bind", at + "bind"),
               one.hasPath("max_connections") ? one.getInt("max_connections") : null,
               one.hasPath("max_conn_rate") ? one.getInt("max_conn_rate") : null,
-              one.hasPath("access_rules") ? one.getStringList("access_rules") : null));
+              one.hasPath("access_rules") ? one.getStringList("access_rules") : null, tls,
+              one.hasPath("proxy_protocol") ? one.getBoolean("proxy_protocol") : null,
+              one.hasPath("proxy_protocol_timeout") ? one.getDuration("proxy_protocol_timeout")
+                  : null));
         }
       }
     }

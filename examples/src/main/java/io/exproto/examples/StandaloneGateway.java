@@ -8,7 +8,9 @@ import io.exproto.grpc.GrpcHandler;
 import io.exproto.grpc.HandlerService;
 import io.exproto.grpc.HandlerTls;
 import io.exproto.transport.netty.NettyTransport;
+import io.exproto.transport.dtls.DtlsListener;
 import io.exproto.transport.netty.AccessRules;
+import io.exproto.transport.netty.ServerTls;
 import io.exproto.transport.netty.TcpListener;
 import io.exproto.transport.netty.UdpListener;
 import java.io.IOException;
@@ -73,7 +75,10 @@ public final class StandaloneGateway implements Callable<Integer> {
 
   /** A listener to start: its kind ({@code tcp}, {@code udp}), name, address and limits. */
   record ListenerSpec(String scheme, String name, HostPort bind, Integer maxConnections,
-      Integer maxConnRate, List<String> accessRules) {}
+      Integer maxConnRate, List<String> accessRules, GatewayConfigFile.TlsFiles tls,
+      Boolean proxyProtocol, Duration proxyProtocolTimeout) {}
+
+  private static final List<String> SCHEMES = List.of("tcp", "ssl", "udp", "dtls");
 
   /** A {@code --listen} value. */
   record Listen(String scheme, HostPort address) {}
@@ -84,11 +89,29 @@ public final class StandaloneGateway implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--listen", paramLabel = "tcp|udp://HOST:PORT",
+  @Option(names = "--listen", paramLabel = "tcp|ssl|udp|dtls://HOST:PORT",
       converter = ListenConverter.class,
-      description = "A TCP or UDP listener; repeat for several (named tcp, tcp-2, udp, ...)."
-          + " Port 0 picks a free port. Default: " + DEFAULT_LISTEN + ".")
+      description = "A listener; repeat for several (named tcp, tcp-2, ssl, udp, dtls, ...)."
+          + " ssl and dtls take --certfile/--keyfile. Port 0 picks a free port."
+          + " Default: " + DEFAULT_LISTEN + ".")
   List<Listen> listen = new ArrayList<>();
+
+  @Option(names = "--certfile", paramLabel = "FILE",
+      description = "PEM certificate (chain) of ssl:// and dtls:// listeners.")
+  java.nio.file.Path certfile;
+
+  @Option(names = "--keyfile", paramLabel = "FILE",
+      description = "PEM private key of ssl:// and dtls:// listeners (PKCS#8; ssl also PKCS#1 RSA).")
+  java.nio.file.Path keyfile;
+
+  @Option(names = "--cacertfile", paramLabel = "FILE",
+      description = "PEM CA certificates that verify client certificates.")
+  java.nio.file.Path cacertfile;
+
+  @Option(names = "--verify",
+      description = "Require a client certificate signed by --cacertfile on ssl:// and dtls://"
+          + " listeners (verify_peer with fail_if_no_peer_cert).")
+  boolean verify;
 
   @Option(names = "--adapter", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
       description = "Where to serve the gRPC ConnectionAdapter handlers call"
@@ -207,12 +230,29 @@ public final class StandaloneGateway implements Callable<Integer> {
       for (Listen l : given) {
         int n = perScheme.merge(l.scheme(), 1, Integer::sum);
         specs.add(new ListenerSpec(l.scheme(), n == 1 ? l.scheme() : l.scheme() + "-" + n,
-            l.address(), null, null, null));
+            l.address(), null, null, null, null, null, null));
       }
     } else {
       for (GatewayConfigFile.ListenerConfig l : file.listeners()) {
         specs.add(new ListenerSpec(l.type(), l.name(), l.bind(), l.maxConnections(),
-            l.maxConnRate(), l.accessRules()));
+            l.maxConnRate(), l.accessRules(), l.tls(), l.proxyProtocol(),
+            l.proxyProtocolTimeout()));
+      }
+    }
+    // --certfile/--keyfile/--cacertfile/--verify apply to every ssl and dtls listener.
+    GatewayConfigFile.TlsFiles flagTls = certfile == null && keyfile == null && cacertfile == null
+        && !verify ? null
+        : new GatewayConfigFile.TlsFiles(certfile, keyfile, cacertfile, verify, verify, null);
+    for (int i = 0; i < specs.size(); i++) {
+      ListenerSpec l = specs.get(i);
+      boolean secure = l.scheme().equals("ssl") || l.scheme().equals("dtls");
+      if (secure && flagTls != null) {
+        specs.set(i, new ListenerSpec(l.scheme(), l.name(), l.bind(), l.maxConnections(),
+            l.maxConnRate(), l.accessRules(), flagTls, l.proxyProtocol(),
+            l.proxyProtocolTimeout()));
+      } else if (secure && l.tls() == null) {
+        throw usageError("--listen", l.scheme() + "://" + l.bind(),
+            l.scheme() + " listeners need --certfile and --keyfile");
       }
     }
     List<InetSocketAddress> listenAddresses = new ArrayList<>();
@@ -251,7 +291,7 @@ public final class StandaloneGateway implements Callable<Integer> {
     Gateway gateway;
     try {
       gateway = configure(specs, listenAddresses, grpcHandler, transport).build();
-    } catch (IllegalArgumentException ex) {
+    } catch (IllegalArgumentException | IllegalStateException ex) {
       transport.close();
       if (grpcHandler != null) {
         grpcHandler.close();
@@ -342,6 +382,33 @@ public final class StandaloneGateway implements Callable<Integer> {
     return b.build();
   }
 
+  private static ServerTls serverTls(GatewayConfigFile.TlsFiles f) {
+    if (f.certfile() == null || f.keyfile() == null) {
+      throw new IllegalArgumentException("ssl listeners need certfile and keyfile");
+    }
+    ServerTls.Builder b = ServerTls.builder().certificate(f.certfile(), f.keyfile());
+    if (f.cacertfile() != null) {
+      b.trustCertificates(f.cacertfile());
+    }
+    return b.verifyPeer(f.verifyPeer()).failIfNoPeerCert(f.failIfNoPeerCert()).build();
+  }
+
+  private static DtlsListener dtlsListener(ListenerSpec l, InetSocketAddress bind) {
+    GatewayConfigFile.TlsFiles f = l.tls();
+    if (f.certfile() == null || f.keyfile() == null) {
+      throw new IllegalArgumentException("dtls listeners need certfile and keyfile");
+    }
+    DtlsListener.Builder b = DtlsListener.builder().name(l.name()).bind(bind)
+        .certificate(f.certfile(), f.keyfile());
+    if (f.cacertfile() != null) {
+      b.trustCertificates(f.cacertfile());
+    }
+    if (l.maxConnections() != null) {
+      b.maxConnections(l.maxConnections());
+    }
+    return b.verifyPeer(f.verifyPeer()).failIfNoPeerCert(f.failIfNoPeerCert()).build();
+  }
+
   private static AdapterTls adapterTls(GatewayConfigFile.TlsFiles f) {
     if (f.certfile() == null || f.keyfile() == null) {
       throw new IllegalArgumentException("certfile and keyfile are required");
@@ -360,6 +427,10 @@ public final class StandaloneGateway implements Callable<Integer> {
     GatewayBuilder b = Gateway.builder();
     for (int i = 0; i < specs.size(); i++) {
       ListenerSpec l = specs.get(i);
+      if (l.scheme().equals("dtls")) {
+        b.listener(dtlsListener(l, listenAddresses.get(i)));
+        continue;
+      }
       if (l.scheme().equals("udp")) {
         UdpListener.Builder ub = UdpListener.builder().name(l.name())
             .bind(listenAddresses.get(i)).transport(transport);
@@ -381,6 +452,15 @@ public final class StandaloneGateway implements Callable<Integer> {
       }
       if (l.accessRules() != null) {
         lb.accessRules(AccessRules.parse(l.accessRules()));
+      }
+      if (l.proxyProtocol() != null) {
+        lb.proxyProtocol(l.proxyProtocol());
+      }
+      if (l.proxyProtocolTimeout() != null) {
+        lb.proxyProtocolTimeout(l.proxyProtocolTimeout());
+      }
+      if (l.scheme().equals("ssl")) {
+        lb.tls(serverTls(l.tls()));
       }
       b.listener(lb.build());
     }
@@ -434,9 +514,9 @@ public final class StandaloneGateway implements Callable<Integer> {
           + " udp://HOST:PORT, e.g. tcp://0.0.0.0:7993");
     }
     String scheme = v.substring(0, at).toLowerCase(java.util.Locale.ROOT);
-    if (!scheme.equals("tcp") && !scheme.equals("udp")) {
-      throw new TypeConversionException("'" + value + "': only tcp:// and udp:// listeners are"
-          + " supported in this version (not " + v.substring(0, at + 3) + ")");
+    if (!SCHEMES.contains(scheme)) {
+      throw new TypeConversionException("'" + value + "': listeners are tcp://, ssl://, udp://"
+          + " or dtls:// (not " + v.substring(0, at + 3) + ")");
     }
     try {
       return new Listen(scheme, HostPort.parse(v.substring(at + 3)));

@@ -129,8 +129,11 @@ class StandaloneGatewayConfigTest {
     assertThat(launch("gateway.exproto { idle_timout = 5s }").exitCode()).isEqualTo(2);
     assertThat(err()).contains("gateway.exproto.idle_timout is not a setting this gateway knows");
     err.reset();
+    assertThat(launch("listeners.quic.x.bind = 8883").exitCode()).isEqualTo(2);
+    assertThat(err()).contains("listener types are tcp, ssl, udp and dtls");
+    err.reset();
     assertThat(launch("listeners.ssl.x.bind = 8883").exitCode()).isEqualTo(2);
-    assertThat(err()).contains("only tcp and udp listeners are supported");
+    assertThat(err()).contains("listeners.ssl.x.ssl_options (certfile, keyfile) is required");
     err.reset();
     assertThat(launch("listeners.tcp.x { bind = 7993, access_rules = [\"allow nowhere\"] }")
         .exitCode()).isEqualTo(2);

@@ -137,8 +137,9 @@ class StandaloneGatewayTest {
       "--idle-timeout|5x|is not a duration; use a whole number with a unit",
       "--idle-timeout|0s|must be longer than zero",
       "--idle-timeout|5 parsecs|is not a duration",
-      "--listen|ssl://0.0.0.0:7993|only tcp:// and udp:// listeners are supported in this version",
-      "--listen|dtls://0.0.0.0:7993|only tcp:// and udp:// listeners are supported in this version",
+      "--listen|ssl://0.0.0.0:7993|ssl listeners need --certfile and --keyfile",
+      "--listen|dtls://0.0.0.0:7993|dtls listeners need --certfile and --keyfile",
+      "--listen|quic://0.0.0.0:7993|listeners are tcp://, ssl://, udp:// or dtls://",
       "--listen|0.0.0.0:7993|is not tcp://HOST:PORT",
       "--listen|tcp://0.0.0.0|is not tcp://HOST:PORT",
       "--listen|tcp://0.0.0.0:99999|port must be between 0 and 65535",
@@ -165,7 +166,7 @@ class StandaloneGatewayTest {
   @Test
   void helpAndVersionExitZero() {
     assertThat(launch("--help").exitCode()).isZero();
-    assertThat(out()).contains("--listen=tcp|udp://HOST:PORT", "--adapter=HOST:PORT", "--handler=URL",
+    assertThat(out()).contains("--listen=tcp|ssl|udp|dtls://HOST:PORT", "--adapter=HOST:PORT", "--handler=URL",
         "--handler-service=NAME", "--handler-timeout=DURATION", "--config=FILE",
         "--mountpoint=STR", "--idle-timeout=DURATION", "--node=NAME");
     out.reset();

@@ -1,0 +1,112 @@
+package io.exproto.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.exproto.examples.StandaloneGateway.Launch;
+import io.exproto.testkit.TestCertificates;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ssl:// and dtls:// listeners from the command line, with certificates made at test time. */
+class StandaloneGatewayTlsTest {
+  @TempDir
+  Path dir;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  private Launch launch(String... args) {
+    Launch launch = StandaloneGateway.start(args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    if (launch.running() != null) {
+      toClose.add(launch.running());
+    }
+    return launch;
+  }
+
+  private static SSLSocket connect(InetSocketAddress to, Path caPem) throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    try (InputStream in = java.nio.file.Files.newInputStream(caPem)) {
+      trust.setCertificateEntry("ca", (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(in));
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(
+        TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(to.getAddress(), to.getPort());
+    s.setSoTimeout(10_000);
+    return s;
+  }
+
+  @Test
+  void sslAndDtlsListenersStartFromFlagsAndSslEchoes() throws Exception {
+    TestCertificates certs = TestCertificates.create(dir);
+    Launch launch = launch("--listen", "ssl://127.0.0.1:0", "--listen", "dtls://127.0.0.1:0",
+        "--adapter", "127.0.0.1:0", "--certfile", certs.server.certificate().toString(),
+        "--keyfile", certs.server.privateKey().toString());
+    assertThat(launch.exitCode()).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(launch.running().readyLine()).contains(" ssl=127.0.0.1:").contains(" dtls=127.0.0.1:");
+    try (SSLSocket s = connect(launch.running().listenerAddresses().get("ssl"), certs.ca)) {
+      s.getOutputStream().write("secure".getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream().flush();
+      assertThat(new String(s.getInputStream().readNBytes(6), StandardCharsets.UTF_8))
+          .isEqualTo("secure");
+    }
+  }
+
+  @Test
+  void verifyRequiresAClientCertificate() throws Exception {
+    TestCertificates certs = TestCertificates.create(dir);
+    Launch launch = launch("--listen", "ssl://127.0.0.1:0", "--adapter", "127.0.0.1:0",
+        "--certfile", certs.server.certificate().toString(),
+        "--keyfile", certs.server.privateKey().toString(),
+        "--cacertfile", certs.ca.toString(), "--verify");
+    assertThat(launch.exitCode()).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThatThrownBy(() -> {
+      try (SSLSocket s = connect(launch.running().listenerAddresses().get("ssl"), certs.ca)) {
+        s.getOutputStream().write(1);
+        s.getOutputStream().flush();
+        if (s.getInputStream().read() < 0) {
+          throw new java.io.EOFException("closed by the gateway");
+        }
+      }
+    }).isInstanceOf(java.io.IOException.class);
+  }
+
+  @Test
+  void missingKeyFileIsAUsageError() throws Exception {
+    TestCertificates certs = TestCertificates.create(dir);
+    Launch launch = launch("--listen", "ssl://127.0.0.1:0", "--adapter", "127.0.0.1:0",
+        "--certfile", certs.server.certificate().toString());
+    assertThat(launch.exitCode()).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("keyfile");
+  }
+}
