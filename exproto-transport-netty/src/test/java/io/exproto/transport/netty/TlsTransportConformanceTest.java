@@ -1,0 +1,45 @@
+package io.exproto.transport.netty;
+
+import io.exproto.handler.SocketType;
+import io.exproto.transport.TransportListener;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The conformance cases for an {@code ssl} {@link TcpListener}, with a JDK TLS client. */
+class TlsTransportConformanceTest extends TcpTransportConformanceTest {
+
+  private TestCertificates certs;
+  private SSLContext context;
+
+  @BeforeAll
+  void makeCertificates(@TempDir Path dir) throws Exception {
+    certs = TestCertificates.create(dir);
+    context = TlsClients.context(certs.ca, null);
+  }
+
+  @Override
+  protected TransportListener newListener(int port) {
+    return TcpListener.builder().name("conformance").bind("127.0.0.1", port).transport(transport)
+        .tls(ServerTls.builder()
+            .certificate(certs.server.certificate(), certs.server.privateKey()).build())
+        .build();
+  }
+
+  @Override
+  protected TestClient connect(InetSocketAddress address) throws Exception {
+    return client(TlsClients.connect(context, address));
+  }
+
+  @Override
+  protected SocketType expectedSocketType() {
+    return SocketType.SSL;
+  }
+
+  @Override
+  protected String expectedPeerCloseReason() {
+    return "ssl_closed";
+  }
+}
