@@ -76,8 +76,8 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
    * @param name the listener's name
    * @param bind {@code bind}, {@code HOST:PORT} or a port
    * @param maxConnections {@code max_connections}, or null
-   * @param maxConnRate {@code max_conn_rate} (tcp), or null
-   * @param accessRules {@code access_rules} (tcp, ssl), or null
+   * @param maxConnRate {@code max_conn_rate} (tcp, ssl, udp), or null
+   * @param accessRules {@code access_rules} (tcp, ssl, udp), or null
    * @param tls {@code ssl_options} (ssl) or {@code dtls_options} (dtls), or null
    * @param proxyProtocol {@code proxy_protocol} (tcp, ssl), or null
    * @param proxyProtocolTimeout {@code proxy_protocol_timeout} (tcp, ssl), or null
@@ -97,7 +97,8 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       "access_rules", "proxy_protocol", "proxy_protocol_timeout");
   private static final Set<String> SSL_LISTENER = Set.of("bind", "max_connections",
       "max_conn_rate", "access_rules", "proxy_protocol", "proxy_protocol_timeout", "ssl_options");
-  private static final Set<String> UDP = Set.of("bind", "max_connections");
+  private static final Set<String> UDP = Set.of("bind", "max_connections", "max_conn_rate",
+      "access_rules");
   private static final Set<String> DTLS = Set.of("bind", "max_connections", "dtls_options");
   private static final java.util.Map<String, Set<String>> LISTENER_KEYS = java.util.Map.of(
       "tcp", TCP, "ssl", SSL_LISTENER, "udp", UDP, "dtls", DTLS);

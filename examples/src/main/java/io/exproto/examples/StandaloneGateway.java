@@ -437,6 +437,12 @@ public final class StandaloneGateway implements Callable<Integer> {
         if (l.maxConnections() != null) {
           ub.maxConnections(l.maxConnections());
         }
+        if (l.maxConnRate() != null) {
+          ub.maxConnRate(l.maxConnRate());
+        }
+        if (l.accessRules() != null) {
+          ub.accessRules(AccessRules.parse(l.accessRules()));
+        }
         b.listener(ub.build());
         continue;
       }

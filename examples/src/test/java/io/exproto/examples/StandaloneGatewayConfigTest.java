@@ -79,7 +79,8 @@ class StandaloneGatewayConfigTest {
   void udpListenersFromFlagsAndFileEcho() throws Exception {
     Launch launch = launch("""
         server.bind = "127.0.0.1:0"
-        listeners.udp.coap { bind = "127.0.0.1:0", max_connections = 100 }
+        listeners.udp.coap { bind = "127.0.0.1:0", max_connections = 100, max_conn_rate = 50,
+                             access_rules = ["allow 127.0.0.0/8", "deny all"] }
         listeners.tcp.default { bind = "127.0.0.1:0", max_conn_rate = 50,
                                 access_rules = ["allow 127.0.0.1", "deny all"] }
         """);

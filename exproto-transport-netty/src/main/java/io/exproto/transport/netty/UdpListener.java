@@ -73,6 +73,8 @@ public final class UdpListener implements TransportListener {
   private final String name;
   private final InetSocketAddress bindAddress;
   private final int maxConnections;
+  private final AccessRules accessRules;
+  private final int maxConnRate;
   private final boolean reuseaddr;
   private final int sendBuffer;
   private final int recvBuffer;
@@ -91,6 +93,8 @@ public final class UdpListener implements TransportListener {
     this.name = b.name;
     this.bindAddress = bindAddress;
     this.maxConnections = b.maxConnections;
+    this.accessRules = b.accessRules;
+    this.maxConnRate = b.maxConnRate;
     this.reuseaddr = b.reuseaddr;
     this.sendBuffer = b.sendBuffer;
     this.recvBuffer = b.recvBuffer;
@@ -154,6 +158,28 @@ public final class UdpListener implements TransportListener {
     return p == null ? 0 : p.refusedConnections();
   }
 
+  /** Datagrams from new peers dropped because the access rules deny them, since start. */
+  public long deniedConnections() {
+    UdpPeers p = peers;
+    return p == null ? 0 : p.deniedConnections();
+  }
+
+  /** Datagrams from new peers dropped because {@code maxConnRate} was exceeded, since start. */
+  public long rateLimitedConnections() {
+    UdpPeers p = peers;
+    return p == null ? 0 : p.rateLimitedConnections();
+  }
+
+  /** The access rules for new peers. */
+  public AccessRules accessRules() {
+    return accessRules;
+  }
+
+  /** New peers accepted per second at most. */
+  public int maxConnRate() {
+    return maxConnRate;
+  }
+
   /** Datagrams dropped because their peer's reads were paused (backpressure), since start. */
   public long droppedWhilePaused() {
     UdpPeers p = peers;
@@ -181,7 +207,7 @@ public final class UdpListener implements TransportListener {
     }
     NettyTransport transport = sharedTransport != null ? sharedTransport : NettyTransport.create();
     UdpPeers handler = new UdpPeers(name, acceptor, maxConnections, healthCheckRequest,
-        healthCheckReply);
+        healthCheckReply, accessRules, maxConnRate);
     ChannelFuture bound = bootstrap(transport.eventLoops(), handler)
         .bind(bindAddress)
         .awaitUninterruptibly();
@@ -288,6 +314,8 @@ public final class UdpListener implements TransportListener {
     private int port = DEFAULT_PORT;
     private InetSocketAddress address;
     private int maxConnections = 1_024_000;
+    private AccessRules accessRules = AccessRules.allowAll();
+    private int maxConnRate = 1000;
     private boolean reuseaddr;
     private int sendBuffer;
     private int recvBuffer;
@@ -326,6 +354,26 @@ public final class UdpListener implements TransportListener {
      */
     public Builder maxConnections(int maxConnections) {
       this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /**
+     * Which peer addresses may open a connection ({@code access_rules}); checked for each
+     * datagram from a peer without one; denied datagrams are dropped and counted in
+     * {@link UdpListener#deniedConnections()}. Default: allow all.
+     */
+    public Builder accessRules(AccessRules accessRules) {
+      this.accessRules = java.util.Objects.requireNonNull(accessRules, "accessRules");
+      return this;
+    }
+
+    /**
+     * New peers accepted per second ({@code max_conn_rate}, a token bucket); datagrams from new
+     * peers beyond it are dropped (the peer's next datagram may succeed) and counted in
+     * {@link UdpListener#rateLimitedConnections()}. Default 1000.
+     */
+    public Builder maxConnRate(int perSecond) {
+      this.maxConnRate = perSecond;
       return this;
     }
 
@@ -391,6 +439,10 @@ public final class UdpListener implements TransportListener {
       if (bindTo.isUnresolved()) {
         throw new IllegalArgumentException("bind host '" + bindTo.getHostString()
             + "' cannot be resolved; give an IP address or a resolvable name");
+      }
+      if (maxConnRate < 1) {
+        throw new IllegalArgumentException("maxConnRate must be at least 1 per second, was "
+            + maxConnRate);
       }
       if (maxConnections < 1) {
         throw new IllegalArgumentException("maxConnections must be at least 1, was "

@@ -115,6 +115,31 @@ abstract class AbstractUdpListenerTest {
   }
 
   @Test
+  void deniedPeersAndPeersBeyondTheRateAreDroppedAndCounted() throws Exception {
+    UdpListener listener = started(b -> b.accessRules(AccessRules.parse(List.of("deny 127.0.0.1")))
+        .maxConnRate(1));
+    DatagramSocket denied = client();
+    send(denied, listener, "let me in");
+    send(denied, listener, "again");
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> listener.deniedConnections() == 2);
+    assertThat(acceptor.pending()).isZero();
+    assertThat(listener.openConnections()).isZero();
+
+    UdpListener limited = started(b -> b.maxConnRate(1));
+    send(client(), limited, "first");
+    acceptor.next();
+    // The bucket holds one token a second: the next new peers within that second are dropped.
+    for (int i = 0; i < 3; i++) {
+      send(client(), limited, "more");
+    }
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> limited.rateLimitedConnections() + limited.openConnections() == 4);
+    assertThat(limited.rateLimitedConnections()).isGreaterThanOrEqualTo(2);
+    assertThat(limited.deniedConnections()).isZero();
+  }
+
+  @Test
   void startBindsAndReportsTheRealPort() throws IOException {
     UdpListener listener = started();
 

@@ -1,6 +1,7 @@
 package io.exproto.transport.netty.internal;
 
 import io.exproto.transport.LinkAcceptor;
+import io.exproto.transport.netty.AccessRules;
 import io.exproto.transport.LinkExecutor;
 import io.exproto.transport.LinkListener;
 import io.netty.buffer.ByteBuf;
@@ -53,6 +54,10 @@ public final class UdpPeers extends SimpleChannelInboundHandler<DatagramPacket>
   private final byte[] healthCheckReply;
   private final Map<InetSocketAddress, UdpLink> peers = new HashMap<>(); // event loop only
   private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong denied = new AtomicLong();
+  private final AtomicLong rateLimited = new AtomicLong();
+  private final AccessRules accessRules;
+  private final AcceptRateLimiter rateLimiter;
   private final AtomicLong droppedWhilePaused = new AtomicLong();
   private volatile int open; // peers.size(), published for other threads
   private volatile Channel channel;
@@ -61,9 +66,14 @@ public final class UdpPeers extends SimpleChannelInboundHandler<DatagramPacket>
    * Creates the handler of one listener.
    *
    * @param healthCheckRequest a datagram to answer with {@code healthCheckReply}; null for none
+   * @param accessRules checked for every datagram from a peer without a connection
+   * @param maxConnRate new peers accepted per second (token bucket)
    */
   public UdpPeers(String listenerName, LinkAcceptor acceptor, int maxConnections,
-      byte[] healthCheckRequest, byte[] healthCheckReply) {
+      byte[] healthCheckRequest, byte[] healthCheckReply, AccessRules accessRules,
+      int maxConnRate) {
+    this.accessRules = Objects.requireNonNull(accessRules, "accessRules");
+    this.rateLimiter = new AcceptRateLimiter(maxConnRate, System::nanoTime);
     this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
     this.acceptor = Objects.requireNonNull(acceptor, "acceptor");
     if (maxConnections < 1) {
@@ -77,6 +87,16 @@ public final class UdpPeers extends SimpleChannelInboundHandler<DatagramPacket>
       this.healthCheckRequest = null;
       this.healthCheckReply = null;
     }
+  }
+
+  /** Datagrams from new peers dropped because the access rules deny their address. */
+  public long deniedConnections() {
+    return denied.get();
+  }
+
+  /** Datagrams from new peers dropped because the new-peer rate was exceeded. */
+  public long rateLimitedConnections() {
+    return rateLimited.get();
   }
 
   /** Peers currently open. */
@@ -206,6 +226,15 @@ public final class UdpPeers extends SimpleChannelInboundHandler<DatagramPacket>
 
   /** A link for a new sender, or null if refused, or closed or rejected while being accepted. */
   private UdpLink accept(InetSocketAddress sender) {
+    // The same order as TCP's accept gate: a denied peer does not use up the rate.
+    if (!accessRules.allows(sender.getAddress())) {
+      denied.incrementAndGet();
+      return null;
+    }
+    if (!rateLimiter.tryAcquire()) {
+      rateLimited.incrementAndGet();
+      return null;
+    }
     if (peers.size() >= maxConnections) {
       refused.incrementAndGet();
       return null;
