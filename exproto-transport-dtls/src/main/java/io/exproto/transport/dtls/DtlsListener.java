@@ -1,6 +1,7 @@
 package io.exproto.transport.dtls;
 
 import io.exproto.handler.PeerCertificate;
+import io.exproto.transport.AccessRules;
 import io.exproto.transport.LinkAcceptor;
 import io.exproto.transport.LinkListener;
 import io.exproto.transport.TransportListener;
@@ -108,6 +109,7 @@ public final class DtlsListener implements TransportListener {
   private final String name;
   private final InetSocketAddress bindAddress;
   private final int maxConnections;
+  private final AccessRules accessRules;
   private final PrivateKey privateKey;
   private final X509Certificate[] certificateChain;
   private final X509Certificate[] trusted;
@@ -121,6 +123,7 @@ public final class DtlsListener implements TransportListener {
   private final Object lock = new Object();
   private final Map<InetSocketAddress, DtlsLink> links = new HashMap<>(); // guarded by lock
   private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong denied = new AtomicLong();
   private final AtomicLong droppedWhilePaused = new AtomicLong();
   private State state = State.NEW; // guarded by this
   private CompletableFuture<Void> stopped; // guarded by this
@@ -134,6 +137,7 @@ public final class DtlsListener implements TransportListener {
     this.name = b.name;
     this.bindAddress = bindAddress;
     this.maxConnections = b.maxConnections;
+    this.accessRules = b.accessRules;
     this.privateKey = key;
     this.certificateChain = chain;
     this.trusted = trusted;
@@ -182,6 +186,11 @@ public final class DtlsListener implements TransportListener {
     synchronized (lock) {
       return links.size();
     }
+  }
+
+  /** Sessions closed right after their handshake because the access rules deny the peer. */
+  public long deniedConnections() {
+    return denied.get();
   }
 
   /** Sessions closed right after their handshake because {@code maxConnections} were open. */
@@ -340,7 +349,10 @@ public final class DtlsListener implements TransportListener {
         links.remove(peer);
         replaced.closed = true;
       }
-      if (links.size() >= maxConnections) {
+      if (!accessRules.allows(peer.getAddress())) {
+        denied.incrementAndGet();
+        link = null;
+      } else if (links.size() >= maxConnections) {
         refused.incrementAndGet();
         link = null;
       } else {
@@ -584,6 +596,7 @@ public final class DtlsListener implements TransportListener {
     private int port = DEFAULT_PORT;
     private InetSocketAddress address;
     private int maxConnections = 1_024_000;
+    private AccessRules accessRules = AccessRules.allowAll();
     private Path certificateChain;
     private Path privateKey;
     private Path trustCertificates;
@@ -614,6 +627,16 @@ public final class DtlsListener implements TransportListener {
       this.host = Objects.requireNonNull(host, "host");
       this.port = port;
       this.address = null;
+      return this;
+    }
+
+    /**
+     * Which peer addresses may hold a session ({@code access_rules}); a denied peer's session is
+     * closed right after its handshake and counted in {@link DtlsListener#deniedConnections()}.
+     * Default: allow all.
+     */
+    public Builder accessRules(AccessRules accessRules) {
+      this.accessRules = java.util.Objects.requireNonNull(accessRules, "accessRules");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.exproto.transport.netty;
 
+import io.exproto.transport.AccessRules;
 import io.exproto.transport.LinkAcceptor;
 import io.exproto.transport.TransportListener;
 import io.exproto.transport.netty.internal.EventLoops;

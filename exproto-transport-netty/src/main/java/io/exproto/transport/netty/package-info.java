@@ -16,7 +16,7 @@
  *       several listeners when given to each; otherwise every listener owns its own.
  *   <li>{@link io.exproto.transport.netty.Framing}: how a TCP listener cuts inbound bytes into
  *       whole frames (none, line, delimiter, length field, fixed length; SPEC B9).
- *   <li>{@link io.exproto.transport.netty.AccessRules}: which client addresses a TCP listener
+ *   <li>{@link io.exproto.transport.AccessRules} (in exproto-core): which client addresses a TCP listener
  *       accepts ({@code allow|deny <ip|cidr|all>}, first match wins; SPEC B8).
  * </ul>
  *
@@ -30,3 +30,4 @@
  * {@code io.exproto.transport.netty.internal} is machinery and may change without notice.
  */
 package io.exproto.transport.netty;
+

@@ -1,7 +1,7 @@
 package io.exproto.transport.netty.internal;
 
 import io.exproto.transport.LinkAcceptor;
-import io.exproto.transport.netty.AccessRules;
+import io.exproto.transport.AccessRules;
 import io.exproto.transport.LinkExecutor;
 import io.exproto.transport.LinkListener;
 import io.netty.buffer.ByteBuf;

@@ -2,7 +2,7 @@ package io.exproto.transport.netty.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.exproto.transport.netty.AccessRules;
+import io.exproto.transport.AccessRules;
 import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;

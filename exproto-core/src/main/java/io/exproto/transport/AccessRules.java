@@ -1,4 +1,4 @@
-package io.exproto.transport.netty;
+package io.exproto.transport;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;

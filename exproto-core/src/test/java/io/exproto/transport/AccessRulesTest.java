@@ -1,4 +1,4 @@
-package io.exproto.transport.netty;
+package io.exproto.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
