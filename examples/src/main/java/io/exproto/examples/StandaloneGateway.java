@@ -9,7 +9,7 @@ import io.exproto.grpc.HandlerService;
 import io.exproto.grpc.HandlerTls;
 import io.exproto.transport.netty.NettyTransport;
 import io.exproto.transport.dtls.DtlsListener;
-import io.exproto.transport.netty.AccessRules;
+import io.exproto.transport.AccessRules;
 import io.exproto.transport.netty.ServerTls;
 import io.exproto.transport.netty.TcpListener;
 import io.exproto.transport.netty.UdpListener;
