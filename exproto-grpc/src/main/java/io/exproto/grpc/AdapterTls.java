@@ -1,6 +1,6 @@
 package io.exproto.grpc;
 
-import io.exproto.grpc.internal.PemFiles;
+import io.exproto.transport.internal.PemFiles;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;

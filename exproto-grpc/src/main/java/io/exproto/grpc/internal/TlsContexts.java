@@ -1,5 +1,6 @@
 package io.exproto.grpc.internal;
 
+import io.exproto.transport.internal.PemFiles;
 import io.exproto.grpc.AdapterTls;
 import io.exproto.grpc.HandlerTls;
 import io.grpc.netty.GrpcSslContexts;

@@ -1,6 +1,6 @@
 package io.exproto.transport.netty;
 
-import io.exproto.transport.netty.internal.PemFiles;
+import io.exproto.transport.internal.PemFiles;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;

@@ -1,6 +1,6 @@
 package io.exproto.transport.netty;
 
-import io.exproto.transport.netty.internal.PemFiles;
+import io.exproto.transport.internal.PemFiles;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

@@ -1,4 +1,4 @@
-package io.exproto.transport.netty.internal;
+package io.exproto.transport.internal;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * key of another certificate) is reported in terms of the setting a user wrote, and so that the
  * PKCS#1 RSA keys common in EMQX deployments work without Bouncy Castle.
  *
- * <p>Stateless; thread-safe.
+ * <p>Not API: shared by exproto's TLS-capable modules (gRPC, Netty transport), which is why it lives
+ * in the core; only the JDK is used. Stateless; thread-safe.
  */
 public final class PemFiles {
   private static final Pattern PRIVATE_KEY = Pattern.compile(
