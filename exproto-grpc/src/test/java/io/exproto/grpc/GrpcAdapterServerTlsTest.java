@@ -1,11 +1,12 @@
 package io.exproto.grpc;
 
+import io.exproto.transport.TestCertificates;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.exproto.grpc.AdapterTls.ClientAuth;
-import io.exproto.grpc.TestCertificates.Issued;
+import io.exproto.transport.TestCertificates.Issued;
 import io.exproto.grpc.v1.CodeResponse;
 import io.exproto.grpc.v1.ConnectionAdapterGrpc;
 import io.exproto.grpc.v1.ConnectionAdapterGrpc.ConnectionAdapterBlockingStub;

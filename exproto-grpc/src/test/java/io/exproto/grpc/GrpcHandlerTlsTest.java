@@ -1,10 +1,11 @@
 package io.exproto.grpc;
 
+import io.exproto.transport.TestCertificates;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.exproto.grpc.TestCertificates.Issued;
+import io.exproto.transport.TestCertificates.Issued;
 import io.exproto.grpc.v1.ReceivedBytesRequest;
 import io.exproto.handler.CallbackFailedException;
 import io.grpc.Grpc;

@@ -1,5 +1,6 @@
 package io.exproto.grpc;
 
+import io.exproto.transport.TestCertificates;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

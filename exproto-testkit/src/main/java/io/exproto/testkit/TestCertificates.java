@@ -155,13 +155,15 @@ public final class TestCertificates {
     return generator.generateKeyPair();
   }
 
-  static String pem(String type, byte[] der) {
+  /** PEM text of {@code der} under {@code type}, e.g. CERTIFICATE. */
+  public static String pem(String type, byte[] der) {
     return "-----BEGIN " + type + "-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(US_ASCII)).encodeToString(der)
         + "\n-----END " + type + "-----\n";
   }
 
-  static Path write(Path file, String text) throws IOException {
+  /** Writes {@code text} to {@code file}; returns the file. */
+  public static Path write(Path file, String text) throws IOException {
     return Files.writeString(file, text, US_ASCII);
   }
 }

@@ -1,5 +1,6 @@
 package io.exproto.transport.netty;
 
+import io.exproto.transport.TestCertificates;
 import io.exproto.transport.AccessRules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,6 @@
 package io.exproto.transport.netty;
 
+import io.exproto.transport.TestCertificates;
 import io.exproto.transport.internal.PemFiles;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,5 +1,6 @@
 package io.exproto.transport.netty;
 
+import io.exproto.transport.TestCertificates;
 import io.exproto.handler.SocketType;
 import io.exproto.transport.TransportListener;
 import java.net.InetSocketAddress;

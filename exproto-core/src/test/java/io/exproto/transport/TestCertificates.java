@@ -1,4 +1,4 @@
-package io.exproto.transport.dtls;
+package io.exproto.transport;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
@@ -34,29 +34,35 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * Test PKI made at test time, as PEM files in a directory (nothing secret is committed): a CA,
+ * For the transport and gRPC modules' TLS/DTLS tests (shared through exproto-core's test-jar; the
+ * testkit publishes the same helper for users as io.exproto.testkit.TestCertificates): a test PKI
+ * made at test time, as PEM files in a directory (nothing secret is committed): a CA,
  * certificates it signed, and one from an unrelated CA. EC P-256 keys (fast to make) in PKCS#8,
  * except {@link #rsaServer}, whose key is PKCS#1 ({@code BEGIN RSA PRIVATE KEY}).
  */
-final class TestCertificates {
+public final class TestCertificates {
 
   /** A certificate (chain) file and its private key file. */
-  record Issued(Path certificate, Path privateKey) {}
+  /**
+   * @param certificate the certificate (chain) PEM file
+   * @param privateKey its private key PEM file
+   */
+  public record Issued(Path certificate, Path privateKey) {}
 
   private static final AtomicLong SERIAL = new AtomicLong(System.nanoTime());
 
   /** The CA that signed everything below except {@link #untrustedClient}. */
-  final Path ca;
+  public final Path ca;
   /** Server certificate, SAN DNS:localhost and IP:127.0.0.1. */
-  final Issued server;
+  public final Issued server;
   /** Server certificate, SAN DNS:localhost and DNS:handler.test, no IP: needs SNI on 127.0.0.1. */
-  final Issued namesOnlyServer;
+  public final Issued namesOnlyServer;
   /** Like {@link #server}, with an RSA key written as PKCS#1. */
-  final Issued rsaServer;
+  public final Issued rsaServer;
   /** Client certificate CN=client,O=Org,C=CN. */
-  final Issued client;
+  public final Issued client;
   /** Client certificate signed by another CA, which nobody trusts. */
-  final Issued untrustedClient;
+  public final Issued untrustedClient;
 
   private TestCertificates(Path dir) throws Exception {
     KeyPair caKeys = ecKeys();
@@ -87,7 +93,7 @@ final class TestCertificates {
   }
 
   /** Makes the whole set in {@code dir} (a {@code @TempDir}). */
-  static TestCertificates create(Path dir) throws Exception {
+  public static TestCertificates create(Path dir) throws Exception {
     return new TestCertificates(dir);
   }
 
@@ -151,13 +157,15 @@ final class TestCertificates {
     return generator.generateKeyPair();
   }
 
-  static String pem(String type, byte[] der) {
+  /** PEM text of {@code der} under {@code type}, e.g. CERTIFICATE. */
+  public static String pem(String type, byte[] der) {
     return "-----BEGIN " + type + "-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(US_ASCII)).encodeToString(der)
         + "\n-----END " + type + "-----\n";
   }
 
-  static Path write(Path file, String text) throws IOException {
+  /** Writes {@code text} to {@code file}; returns the file. */
+  public static Path write(Path file, String text) throws IOException {
     return Files.writeString(file, text, US_ASCII);
   }
 }
