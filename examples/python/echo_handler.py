@@ -32,6 +32,15 @@ import threading
 from concurrent import futures
 
 import grpc
+
+_LOG_LOCK = threading.Lock()
+
+
+def log(line):
+    """Prints one whole line: print() from several gRPC threads can interleave its parts."""
+    with _LOG_LOCK:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
 from grpc_tools import protoc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -74,8 +83,7 @@ class EchoLogic:
 
     def check(self, name, resp):
         if resp.code != pb.SUCCESS:
-            print("%s failed: %s %s" % (name, pb.ResultCode.Name(resp.code), resp.message),
-                  flush=True)
+            log("%s failed: %s %s" % (name, pb.ResultCode.Name(resp.code), resp.message))
         return resp
 
     def socket_created(self, request):
@@ -83,8 +91,8 @@ class EchoLogic:
             self.counter += 1
             clientid = "py-%d" % self.counter
             self.clients[request.conn] = clientid
-        print("OnSocketCreated %s %s:%d" % (clientid, request.conninfo.peername.host,
-                                            request.conninfo.peername.port), flush=True)
+        log("OnSocketCreated %s %s:%d" % (clientid, request.conninfo.peername.host,
+                                            request.conninfo.peername.port))
         info = pb.ClientInfo(proto_name="demo", proto_ver="1", clientid=clientid, username="py")
         try:
             self.check("Authenticate", self.adapter.Authenticate(
@@ -104,15 +112,15 @@ class EchoLogic:
         # streaming one has a stream per callback type, so the bytes may come while OnSocketCreated
         # is still authenticating and subscribing: wait for it (a no-op with the unary service).
         if not self.set_up_event(request.conn).wait(timeout=5):
-            print("OnReceivedBytes before OnSocketCreated finished; publishing anyway", flush=True)
+            log("OnReceivedBytes before OnSocketCreated finished; publishing anyway")
         clientid = self.clients.get(request.conn)
         self.check("Publish", self.adapter.Publish(
             pb.PublishRequest(conn=request.conn, topic="devices/%s/down" % clientid, qos=1,
                               payload=request.bytes), timeout=5))
 
     def timer_timeout(self, request):
-        print("OnTimerTimeout %s %s" % (self.clients.get(request.conn),
-                                        pb.TimerType.Name(request.type)), flush=True)
+        log("OnTimerTimeout %s %s" % (self.clients.get(request.conn),
+                                        pb.TimerType.Name(request.type)))
 
     def received_messages(self, request):
         for m in request.messages:
@@ -123,7 +131,7 @@ class EchoLogic:
         with self.lock:
             clientid = self.clients.pop(request.conn, None)
             self.set_up.pop(request.conn, None)
-        print("OnSocketClosed %s %s" % (clientid, request.reason), flush=True)
+        log("OnSocketClosed %s %s" % (clientid, request.reason))
 
 
 class UnaryHandler(pb_grpc.ConnectionUnaryHandlerServicer):
@@ -227,8 +235,8 @@ def main():
     if port == 0:
         sys.exit("cannot listen on 127.0.0.1:%d" % args.port)
     server.start()
-    print("python handler ready on 127.0.0.1:%d, service %s, adapter %s"
-          % (port, args.service, args.adapter), flush=True)
+    log("python handler ready on 127.0.0.1:%d, service %s, adapter %s"
+          % (port, args.service, args.adapter))
     # Stop cleanly on SIGTERM or Ctrl-C: end open calls and streams, so the exit handlers run.
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
