@@ -197,10 +197,6 @@ final class Connection implements LinkListener, Subscriber {
     gw.terminated(this);
   }
 
-  boolean isOpen() {
-    return state == State.OPEN;
-  }
-
   // ---------------------------------------------------------------- link events
 
   @Override
