@@ -1,8 +1,7 @@
 package io.exproto.transport;
 
-import java.net.Inet4Address;
+import io.exproto.transport.internal.Cidr;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,10 +21,21 @@ import java.util.Objects;
  *     "allow all"));
  * }</pre>
  *
- * <p>Addresses are literals only; a host name is an error, never looked up. A CIDR block with host
- * bits set ({@code 10.1.2.3/8}) means its network ({@code 10.0.0.0/8}), as in EMQX. An IPv4 client
- * seen as an IPv4-mapped IPv6 address ({@code ::ffff:10.1.2.3}, on a dual-stack socket) matches
- * IPv4 rules.
+ * <p>Addresses and blocks are read exactly as the gateway's ban list reads them ({@link
+ * io.exproto.gateway.BanList#banAddress}), by the same parser:
+ * <ul>
+ *   <li>Literals only; a host name is an error, never looked up. IPv4 is four decimal octets
+ *       0..255 without leading zeros ({@code 010.0.0.1} and {@code 10.1} are errors); IPv6 is
+ *       written without brackets or zone ({@code %eth0}).
+ *   <li>A prefix length is plain ASCII digits, 0..32 for IPv4 and 0..128 for IPv6.
+ *   <li>A block with host bits set ({@code 10.1.2.3/8}) means its network ({@code 10.0.0.0/8}), as
+ *       in EMQX.
+ *   <li>An IPv4-mapped IPv6 address is IPv4: a client seen as {@code ::ffff:10.1.2.3} (an IPv4
+ *       client on a dual-stack socket) matches {@code 10.0.0.0/8}, and the block {@code
+ *       ::ffff:10.0.0.0/104} is {@code 10.0.0.0/8} (a mapped block needs a prefix of 96..128).
+ *       Otherwise IPv4 rules never match IPv6 clients nor the reverse: {@code deny ::/0} denies
+ *       IPv6 clients only, {@code deny 0.0.0.0/0} IPv4 clients only, {@code deny all} both.
+ * </ul>
  *
  * <p>Immutable and thread-safe.
  */
@@ -52,7 +62,10 @@ public final class AccessRules {
    * ::1"} or {@code "allow all"}, in order. Keywords are case-insensitive; surrounding whitespace
    * is ignored. An empty list allows every address.
    *
-   * @throws IllegalArgumentException naming the first rule that cannot be parsed, and why
+   * @throws IllegalArgumentException naming the first rule that cannot be parsed, and why: {@code
+   *     access rule 'deny 10.0.0.0/33': invalid CIDR '10.0.0.0/33': prefix must be 0..32 for IPv4}
+   *     (after the rule, the ban list's message for the same block), or {@code access rule 'allow'
+   *     must be 'allow|deny <ip|cidr|all>'}
    * @throws NullPointerException if {@code rules} is null
    */
   public static AccessRules parse(List<String> rules) {
@@ -80,9 +93,8 @@ public final class AccessRules {
     if (rules.length == 0) {
       return true;
     }
-    byte[] bytes = unmapIpv4(address.getAddress());
     for (Rule rule : rules) {
-      if (rule.matches(bytes)) {
+      if (rule.matches(address)) {
         return rule.allow;
       }
     }
@@ -92,23 +104,6 @@ public final class AccessRules {
   /** The rules as given (without surrounding whitespace), in order; empty for {@link #allowAll}. */
   public List<String> rules() {
     return texts;
-  }
-
-  /** An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}) as its 4 IPv4 bytes; others as given. */
-  private static byte[] unmapIpv4(byte[] bytes) {
-    return isIpv4Mapped(bytes) ? new byte[] {bytes[12], bytes[13], bytes[14], bytes[15]} : bytes;
-  }
-
-  private static boolean isIpv4Mapped(byte[] bytes) {
-    if (bytes.length != 16 || bytes[10] != (byte) 0xff || bytes[11] != (byte) 0xff) {
-      return false;
-    }
-    for (int i = 0; i < 10; i++) {
-      if (bytes[i] != 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   @Override
@@ -127,16 +122,14 @@ public final class AccessRules {
     return texts.toString();
   }
 
-  /** One parsed rule: a verdict and the networks it covers (a null network matches any address). */
+  /** One parsed rule: a verdict and the blocks it covers (a null block matches any address). */
   private static final class Rule {
     final boolean allow;
-    final byte[][] networks;
-    final int[] prefixes;
+    final Cidr[] blocks;
 
-    private Rule(boolean allow, byte[][] networks, int[] prefixes) {
+    private Rule(boolean allow, Cidr[] blocks) {
       this.allow = allow;
-      this.networks = networks;
-      this.prefixes = prefixes;
+      this.blocks = blocks;
     }
 
     static Rule parse(String text) {
@@ -152,136 +145,32 @@ public final class AccessRules {
         default -> throw invalid(text, "'" + words[0] + "' is neither allow nor deny");
       }
       String[] targets = words[1].split(",", -1);
-      byte[][] networks = new byte[targets.length][];
-      int[] prefixes = new int[targets.length];
+      Cidr[] blocks = new Cidr[targets.length];
       for (int i = 0; i < targets.length; i++) {
         String target = targets[i].strip();
         if (target.isEmpty() || target.chars().anyMatch(Character::isWhitespace)) {
           throw invalid(text, null);
         }
         if (target.equalsIgnoreCase("all")) {
-          networks[i] = null;
-          continue;
+          continue; // null: any address
         }
-        int slash = target.indexOf('/');
-        String ip = slash < 0 ? target : target.substring(0, slash);
-        byte[] network = parseAddress(text, ip);
-        int prefix = network.length * 8;
-        if (slash >= 0) {
-          prefix = parsePrefix(text, target.substring(slash + 1), network.length * 8,
-              ip.indexOf(':') >= 0);
+        try {
+          blocks[i] = Cidr.parse(target);
+        } catch (IllegalArgumentException e) {
+          // Cidr's message names the block and what is wrong, in the ban list's words.
+          throw new IllegalArgumentException("access rule '" + text + "': " + e.getMessage(), e);
         }
-        mask(network, prefix);
-        if (prefix >= 96 && isIpv4Mapped(network)) {
-          // ::ffff:10.0.0.0/104 is 10.0.0.0/8, and clients are unmapped the same way in allows().
-          network = unmapIpv4(network);
-          prefix -= 96;
-        }
-        networks[i] = network;
-        prefixes[i] = prefix;
       }
-      return new Rule(allow, networks, prefixes);
+      return new Rule(allow, blocks);
     }
 
-    boolean matches(byte[] address) {
-      for (int i = 0; i < networks.length; i++) {
-        byte[] network = networks[i];
-        if (network == null || (network.length == address.length
-            && samePrefix(network, address, prefixes[i]))) {
+    boolean matches(InetAddress address) {
+      for (Cidr block : blocks) {
+        if (block == null || block.contains(address)) {
           return true;
         }
       }
       return false;
-    }
-
-    private static boolean samePrefix(byte[] network, byte[] address, int prefix) {
-      int whole = prefix / 8;
-      for (int i = 0; i < whole; i++) {
-        if (network[i] != address[i]) {
-          return false;
-        }
-      }
-      int bits = prefix % 8;
-      if (bits == 0) {
-        return true;
-      }
-      int mask = (0xff << (8 - bits)) & 0xff;
-      return (network[whole] & mask) == (address[whole] & mask);
-    }
-
-    private static void mask(byte[] network, int prefix) {
-      for (int bit = prefix; bit < network.length * 8; bit++) {
-        network[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
-      }
-    }
-
-    /**
-     * An address literal as 4 or 16 bytes. IPv4 is parsed here (the JDK also takes forms like
-     * {@code 10.1} that nobody means in a rule); IPv6 by the JDK, which never resolves a string
-     * that contains a colon.
-     */
-    private static byte[] parseAddress(String text, String ip) {
-      if (ip.indexOf(':') < 0) {
-        byte[] v4 = parseIpv4(ip);
-        if (v4 == null) {
-          throw invalid(text, "'" + ip + "' is not an IPv4 or IPv6 address");
-        }
-        return v4;
-      }
-      for (int i = 0; i < ip.length(); i++) {
-        char c = ip.charAt(i);
-        if (Character.digit(c, 16) < 0 && c != ':' && c != '.') {
-          throw invalid(text, "'" + ip + "' is not an IPv4 or IPv6 address");
-        }
-      }
-      try {
-        InetAddress address = InetAddress.getByName(ip);
-        // The JDK turns ::ffff:a.b.c.d into an Inet4Address; keep the 16 bytes the prefix counts.
-        return address instanceof Inet4Address ? mapped(address.getAddress()) : address.getAddress();
-      } catch (UnknownHostException e) {
-        throw invalid(text, "'" + ip + "' is not an IPv4 or IPv6 address");
-      }
-    }
-
-    private static byte[] mapped(byte[] v4) {
-      byte[] v6 = new byte[16];
-      v6[10] = (byte) 0xff;
-      v6[11] = (byte) 0xff;
-      System.arraycopy(v4, 0, v6, 12, 4);
-      return v6;
-    }
-
-    private static byte[] parseIpv4(String ip) {
-      String[] parts = ip.split("\\.", -1);
-      if (parts.length != 4) {
-        return null;
-      }
-      byte[] bytes = new byte[4];
-      for (int i = 0; i < 4; i++) {
-        String part = parts[i];
-        if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')) {
-          return null;
-        }
-        int value = Integer.parseInt(part);
-        if (value > 255) {
-          return null;
-        }
-        bytes[i] = (byte) value;
-      }
-      return bytes;
-    }
-
-    private static int parsePrefix(String text, String prefix, int maxBits, boolean ipv6) {
-      if (prefix.isEmpty() || prefix.length() > 3
-          || !prefix.chars().allMatch(c -> c >= '0' && c <= '9')) {
-        throw invalid(text, "prefix length '" + prefix + "' is not a number");
-      }
-      int bits = Integer.parseInt(prefix);
-      if (bits > maxBits) {
-        throw invalid(text, "prefix length " + bits + " is out of range for "
-            + (ipv6 ? "IPv6 (0-128)" : "IPv4 (0-32)"));
-      }
-      return bits;
     }
 
     private static IllegalArgumentException invalid(String text, String why) {

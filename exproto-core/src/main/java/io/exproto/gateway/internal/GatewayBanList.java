@@ -1,5 +1,6 @@
 package io.exproto.gateway.internal;
 
+import io.exproto.transport.internal.Cidr;
 import io.exproto.gateway.BanList;
 import java.net.InetAddress;
 import java.util.Set;
@@ -10,6 +11,10 @@ import java.util.function.Consumer;
 /**
  * The {@link BanList} of one gateway. Lookups are lock-free; a ban tells the gateway so it can close
  * what is already open. Thread-safe.
+ *
+ * <p>Addresses and blocks are parsed and matched by {@link Cidr}, as listeners' access rules are:
+ * literals only (no DNS), host bits masked (so {@code 10.1.2.3/8} bans, and unbans, {@code
+ * 10.0.0.0/8}), and an IPv4-mapped client ({@code ::ffff:10.1.2.3}) is banned by an IPv4 block.
  */
 final class GatewayBanList implements BanList {
   private final ConcurrentHashMap<Cidr, Boolean> blocks = new ConcurrentHashMap<>();

@@ -1,5 +1,6 @@
 package io.exproto.gateway.internal;
 
+import io.exproto.transport.internal.Cidr;
 import io.exproto.broker.Broker;
 import io.exproto.broker.BrokerMessage;
 import io.exproto.gateway.ClientView;
