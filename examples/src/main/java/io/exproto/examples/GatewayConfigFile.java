@@ -5,10 +5,12 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
+import io.exproto.transport.dtls.PskFile;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -35,9 +37,19 @@ import java.util.Set;
  *   listeners.ssl.default { bind = "0.0.0.0:7994", proxy_protocol = false,
  *                           ssl_options { certfile = ..., keyfile = ..., cacertfile = ...,
  *                                         verify = verify_peer, fail_if_no_peer_cert = true } }
- *   listeners.dtls.default { bind = "0.0.0.0:7994", dtls_options { certfile = ..., keyfile = ... } }
+ *   listeners.dtls.default { bind = "0.0.0.0:7994", max_conn_rate = 1000,
+ *                            dtls_options { certfile = ..., keyfile = ... } }
  * }
+ * psk_authentication { enable = true, init_file = "etc/psk.txt", separator = ":" }
  * </pre>
+ *
+ * <p>{@code psk_authentication} is EMQX's own top-level block, beside {@code gateway} (or, in a
+ * file that is only the {@code gateway.exproto} block, at its top level): with {@code enable =
+ * true} every dtls listener also accepts the pre-shared keys of {@code init_file}, read by {@link
+ * io.exproto.transport.dtls.PskFile} ({@code identity:secret} lines; the secret's characters are
+ * the key, as in EMQX). A dtls listener needs a certificate ({@code dtls_options} certfile and
+ * keyfile), pre-shared keys, or both. EMQX also needed PSK cipher suites in {@code
+ * dtls_options.ciphers}; here a listener offers the PSK suites whenever it has keys.
  *
  * <p>Keys this version does not know are rejected with their path, rather than silently ignored.
  *
@@ -50,11 +62,22 @@ import java.util.Set;
  * @param handlerService {@code handler.service_name}
  * @param handlerTimeout {@code handler.timeout} (our callback deadline; EMQX had none)
  * @param handlerTls {@code handler.ssl_options} when {@code enable = true}
- * @param listeners {@code listeners.tcp.<name>} and {@code listeners.udp.<name>}, in file order
+ * @param listeners {@code listeners.<type>.<name>}, in file order
+ * @param psk {@code psk_authentication}, or null
  */
 record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
     HostPort adapterBind, TlsFiles adapterTls, String handlerAddress, String handlerService,
-    Duration handlerTimeout, TlsFiles handlerTls, List<ListenerConfig> listeners) {
+    Duration handlerTimeout, TlsFiles handlerTls, List<ListenerConfig> listeners,
+    PskAuthentication psk) {
+
+  /**
+   * EMQX's {@code psk_authentication} block.
+   *
+   * @param enable {@code enable}, default false as in EMQX
+   * @param initFile {@code init_file}: the {@code identity<separator>secret} lines; set if enabled
+   * @param separator {@code separator}, default {@code ":"}
+   */
+  record PskAuthentication(boolean enable, Path initFile, String separator) {}
 
   /**
    * TLS files and options, as EMQX's {@code ssl_options} names them.
@@ -76,8 +99,8 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
    * @param name the listener's name
    * @param bind {@code bind}, {@code HOST:PORT} or a port
    * @param maxConnections {@code max_connections}, or null
-   * @param maxConnRate {@code max_conn_rate} (tcp, ssl, udp), or null
-   * @param accessRules {@code access_rules} (tcp, ssl, udp), or null
+   * @param maxConnRate {@code max_conn_rate}, or null
+   * @param accessRules {@code access_rules}, or null
    * @param tls {@code ssl_options} (ssl) or {@code dtls_options} (dtls), or null
    * @param proxyProtocol {@code proxy_protocol} (tcp, ssl), or null
    * @param proxyProtocolTimeout {@code proxy_protocol_timeout} (tcp, ssl), or null
@@ -99,7 +122,10 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       "max_conn_rate", "access_rules", "proxy_protocol", "proxy_protocol_timeout", "ssl_options");
   private static final Set<String> UDP = Set.of("bind", "max_connections", "max_conn_rate",
       "access_rules");
-  private static final Set<String> DTLS = Set.of("bind", "max_connections", "dtls_options");
+  private static final Set<String> DTLS = Set.of("bind", "max_connections", "max_conn_rate",
+      "access_rules", "dtls_options");
+  private static final Set<String> PSK = Set.of("enable", "init_file", "separator", "chunk_size");
+  private static final Set<String> TOP_OF_BLOCK_FILE = union(TOP, Set.of("psk_authentication"));
   private static final java.util.Map<String, Set<String>> LISTENER_KEYS = java.util.Map.of(
       "tcp", TCP, "ssl", SSL_LISTENER, "udp", UDP, "dtls", DTLS);
 
@@ -116,15 +142,23 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       Config root = ConfigFactory.parseFile(file,
           ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false))
           .resolve();
-      Config c = root.hasPath("gateway.exproto") ? root.getConfig("gateway.exproto") : root;
-      return read(c, root.hasPath("gateway.exproto") ? "gateway.exproto." : "");
+      boolean wrapped = root.hasPath("gateway.exproto");
+      Config c = wrapped ? root.getConfig("gateway.exproto") : root;
+      if (wrapped && c.hasPath("psk_authentication")) {
+        throw new IllegalArgumentException("gateway.exproto.psk_authentication: in EMQX"
+            + " psk_authentication is a top-level block; put it beside gateway, not inside it");
+      }
+      PskAuthentication psk = root.hasPath("psk_authentication")
+          ? psk(root.getConfig("psk_authentication"), "psk_authentication.") : null;
+      return read(c, wrapped ? "gateway.exproto." : "", wrapped ? TOP : TOP_OF_BLOCK_FILE, psk);
     } catch (ConfigException e) {
       throw new IllegalArgumentException("config file " + file + ": " + e.getMessage(), e);
     }
   }
 
-  private static GatewayConfigFile read(Config c, String prefix) {
-    onlyKnown(c, TOP, prefix);
+  private static GatewayConfigFile read(Config c, String prefix, Set<String> top,
+      PskAuthentication psk) {
+    onlyKnown(c, top, prefix);
     HostPort adapterBind = null;
     TlsFiles adapterTls = null;
     if (c.hasPath("server")) {
@@ -163,7 +197,8 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
           String tlsKey = type.equals("dtls") ? "dtls_options" : "ssl_options";
           TlsFiles tls = one.hasPath(tlsKey) ? tls(one.getConfig(tlsKey), at + tlsKey + ".", true)
               : null;
-          if ((type.equals("ssl") || type.equals("dtls")) && tls == null) {
+          // A dtls listener may have pre-shared keys instead: checked once flags are known too.
+          if (type.equals("ssl") && tls == null) {
             throw new IllegalArgumentException(at + tlsKey + " (certfile, keyfile) is required");
           }
           if (!one.hasPath("bind")) {
@@ -184,7 +219,34 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
         c.hasPath("idle_timeout") ? c.getDuration("idle_timeout") : null,
         c.hasPath("node") ? c.getString("node") : null,
         adapterBind, adapterTls, handlerAddress, handlerService, handlerTimeout, handlerTls,
-        List.copyOf(listeners));
+        List.copyOf(listeners), psk);
+  }
+
+  /** {@code psk_authentication}; {@code init_file} is required with {@code enable = true}. */
+  private static PskAuthentication psk(Config p, String at) {
+    onlyKnown(p, PSK, at);
+    if (p.hasPath("chunk_size") && p.getInt("chunk_size") < 1) {
+      // EMQX's import batch size: accepted so that EMQX files load, no use here.
+      throw new IllegalArgumentException(at + "chunk_size must be at least 1, was "
+          + p.getInt("chunk_size"));
+    }
+    String separator = p.hasPath("separator") ? p.getString("separator")
+        : PskFile.DEFAULT_SEPARATOR;
+    if (separator.isEmpty()) {
+      throw new IllegalArgumentException(at + "separator must not be empty");
+    }
+    boolean enable = p.hasPath("enable") && p.getBoolean("enable");
+    if (enable && !p.hasPath("init_file")) {
+      throw new IllegalArgumentException(at + "init_file is required with enable = true: this"
+          + " gateway takes its pre-shared keys from that file only");
+    }
+    return new PskAuthentication(enable, path(p, "init_file"), separator);
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new HashSet<>(a);
+    all.addAll(b);
+    return Set.copyOf(all);
   }
 
   private static TlsFiles tls(Config s, String at, boolean server) {

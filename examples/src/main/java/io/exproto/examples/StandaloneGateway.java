@@ -9,6 +9,7 @@ import io.exproto.grpc.HandlerService;
 import io.exproto.grpc.HandlerTls;
 import io.exproto.transport.netty.NettyTransport;
 import io.exproto.transport.dtls.DtlsListener;
+import io.exproto.transport.dtls.PskFile;
 import io.exproto.transport.AccessRules;
 import io.exproto.transport.netty.ServerTls;
 import io.exproto.transport.netty.TcpListener;
@@ -92,8 +93,8 @@ public final class StandaloneGateway implements Callable<Integer> {
   @Option(names = "--listen", paramLabel = "tcp|ssl|udp|dtls://HOST:PORT",
       converter = ListenConverter.class,
       description = "A listener; repeat for several (named tcp, tcp-2, ssl, udp, dtls, ...)."
-          + " ssl and dtls take --certfile/--keyfile. Port 0 picks a free port."
-          + " Default: " + DEFAULT_LISTEN + ".")
+          + " ssl and dtls take --certfile/--keyfile; dtls also, or instead, --pskfile."
+          + " Port 0 picks a free port. Default: " + DEFAULT_LISTEN + ".")
   List<Listen> listen = new ArrayList<>();
 
   @Option(names = "--certfile", paramLabel = "FILE",
@@ -107,6 +108,13 @@ public final class StandaloneGateway implements Callable<Integer> {
   @Option(names = "--cacertfile", paramLabel = "FILE",
       description = "PEM CA certificates that verify client certificates.")
   java.nio.file.Path cacertfile;
+
+  @Option(names = "--pskfile", paramLabel = "FILE",
+      description = "Pre-shared keys of dtls:// listeners: identity:secret lines, as EMQX's"
+          + " psk_authentication.init_file; the secret's characters are the key. With"
+          + " --certfile/--keyfile a listener accepts both. Overrides the config file's"
+          + " psk_authentication (its separator still applies).")
+  java.nio.file.Path pskfile;
 
   @Option(names = "--verify",
       description = "Require a client certificate signed by --cacertfile on ssl:// and dtls://"
@@ -136,8 +144,8 @@ public final class StandaloneGateway implements Callable<Integer> {
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "HOCON in the shape of EMQX's gateway.exproto { ... } block (server,"
-          + " handler and their ssl_options, listeners.tcp, mountpoint, idle_timeout)."
-          + " Flags override the file.")
+          + " handler and their ssl_options, listeners, mountpoint, idle_timeout), with EMQX's"
+          + " psk_authentication block beside it. Flags override the file.")
   java.io.File config;
 
   @Option(names = "--mountpoint", paramLabel = "STR",
@@ -239,6 +247,7 @@ public final class StandaloneGateway implements Callable<Integer> {
             l.proxyProtocolTimeout()));
       }
     }
+    Map<String, byte[]> psk = preSharedKeys(file, specs);
     // --certfile/--keyfile/--cacertfile/--verify apply to every ssl and dtls listener.
     GatewayConfigFile.TlsFiles flagTls = certfile == null && keyfile == null && cacertfile == null
         && !verify ? null
@@ -250,7 +259,11 @@ public final class StandaloneGateway implements Callable<Integer> {
         specs.set(i, new ListenerSpec(l.scheme(), l.name(), l.bind(), l.maxConnections(),
             l.maxConnRate(), l.accessRules(), flagTls, l.proxyProtocol(),
             l.proxyProtocolTimeout()));
-      } else if (secure && l.tls() == null) {
+      } else if (l.scheme().equals("dtls") && l.tls() == null && psk == null) {
+        throw usageError("--listen", l.scheme() + "://" + l.bind(), "dtls listeners need"
+            + " --certfile and --keyfile, or --pskfile (in --config: dtls_options with certfile"
+            + " and keyfile, or psk_authentication); '" + l.name() + "' has neither");
+      } else if (l.scheme().equals("ssl") && l.tls() == null) {
         throw usageError("--listen", l.scheme() + "://" + l.bind(),
             l.scheme() + " listeners need --certfile and --keyfile");
       }
@@ -290,7 +303,7 @@ public final class StandaloneGateway implements Callable<Integer> {
     NettyTransport transport = NettyTransport.create();
     Gateway gateway;
     try {
-      gateway = configure(specs, listenAddresses, grpcHandler, transport).build();
+      gateway = configure(specs, listenAddresses, psk, grpcHandler, transport).build();
     } catch (IllegalArgumentException | IllegalStateException ex) {
       transport.close();
       if (grpcHandler != null) {
@@ -393,20 +406,73 @@ public final class StandaloneGateway implements Callable<Integer> {
     return b.verifyPeer(f.verifyPeer()).failIfNoPeerCert(f.failIfNoPeerCert()).build();
   }
 
-  private static DtlsListener dtlsListener(ListenerSpec l, InetSocketAddress bind) {
-    GatewayConfigFile.TlsFiles f = l.tls();
-    if (f.certfile() == null || f.keyfile() == null) {
-      throw new IllegalArgumentException("dtls listeners need certfile and keyfile");
+  /**
+   * A dtls listener with a certificate (certfile and keyfile), the pre-shared keys, or both.
+   *
+   * @param psk the keys of {@code --pskfile} or {@code psk_authentication}, or null
+   */
+  private static DtlsListener dtlsListener(ListenerSpec l, InetSocketAddress bind,
+      Map<String, byte[]> psk) {
+    GatewayConfigFile.TlsFiles f = l.tls() != null ? l.tls()
+        : new GatewayConfigFile.TlsFiles(null, null, null, false, false, null);
+    DtlsListener.Builder b = DtlsListener.builder().name(l.name()).bind(bind);
+    if (f.certfile() != null || f.keyfile() != null) {
+      if (f.certfile() == null || f.keyfile() == null) {
+        throw new IllegalArgumentException("dtls listener '" + l.name() + "' needs both"
+            + " certfile and keyfile for a certificate");
+      }
+      b.certificate(f.certfile(), f.keyfile());
+    } else if (psk == null) {
+      throw new IllegalArgumentException("dtls listener '" + l.name() + "' needs certfile and"
+          + " keyfile, or pre-shared keys");
     }
-    DtlsListener.Builder b = DtlsListener.builder().name(l.name()).bind(bind)
-        .certificate(f.certfile(), f.keyfile());
+    if (psk != null) {
+      b.psk(psk);
+    }
     if (f.cacertfile() != null) {
       b.trustCertificates(f.cacertfile());
     }
     if (l.maxConnections() != null) {
       b.maxConnections(l.maxConnections());
     }
+    if (l.maxConnRate() != null) {
+      b.maxConnRate(l.maxConnRate());
+    }
+    if (l.accessRules() != null) {
+      b.accessRules(AccessRules.parse(l.accessRules()));
+    }
     return b.verifyPeer(f.verifyPeer()).failIfNoPeerCert(f.failIfNoPeerCert()).build();
+  }
+
+  /**
+   * The pre-shared keys of dtls listeners: {@code --pskfile} if given, else the config file's
+   * {@code psk_authentication.init_file} if enabled, else null. The separator is the config
+   * file's {@code psk_authentication.separator} (even with {@code enable = false}), {@code :} by
+   * default.
+   */
+  private Map<String, byte[]> preSharedKeys(GatewayConfigFile file, List<ListenerSpec> specs) {
+    GatewayConfigFile.PskAuthentication fromFile = file != null ? file.psk() : null;
+    String separator = fromFile != null ? fromFile.separator() : PskFile.DEFAULT_SEPARATOR;
+    if (pskfile != null) {
+      if (specs.stream().noneMatch(l -> l.scheme().equals("dtls"))) {
+        throw usageError("--pskfile", pskfile.toString(),
+            "no dtls listener: pre-shared keys are for dtls:// listeners only");
+      }
+      try {
+        return PskFile.read(pskfile, separator);
+      } catch (IllegalArgumentException ex) {
+        throw usageError("--pskfile", pskfile.toString(), ex.getMessage());
+      }
+    }
+    if (fromFile == null || !fromFile.enable()) {
+      return null;
+    }
+    try {
+      return PskFile.read(fromFile.initFile(), separator);
+    } catch (IllegalArgumentException ex) {
+      throw usageError("--config", config.toString(), "psk_authentication.init_file: "
+          + ex.getMessage());
+    }
   }
 
   private static AdapterTls adapterTls(GatewayConfigFile.TlsFiles f) {
@@ -423,12 +489,13 @@ public final class StandaloneGateway implements Callable<Integer> {
   }
 
   private GatewayBuilder configure(List<ListenerSpec> specs,
-      List<InetSocketAddress> listenAddresses, GrpcHandler grpcHandler, NettyTransport transport) {
+      List<InetSocketAddress> listenAddresses, Map<String, byte[]> psk, GrpcHandler grpcHandler,
+      NettyTransport transport) {
     GatewayBuilder b = Gateway.builder();
     for (int i = 0; i < specs.size(); i++) {
       ListenerSpec l = specs.get(i);
       if (l.scheme().equals("dtls")) {
-        b.listener(dtlsListener(l, listenAddresses.get(i)));
+        b.listener(dtlsListener(l, listenAddresses.get(i), psk));
         continue;
       }
       if (l.scheme().equals("udp")) {

@@ -125,6 +125,102 @@ class StandaloneGatewayConfigTest {
         .endsWith("handler=http://127.0.0.1:1 (ConnectionHandler)");
   }
 
+  /** EMQX's own example line: the secret's 64 characters are the key, not 32 hex-decoded bytes. */
+  private static final String EMQX_IDENTITY = "myclient1";
+  private static final String EMQX_SECRET =
+      "8c701116e9127c57a99d5563709af3deaca75563e2c4dd0865701ae839fb6d79";
+
+  private Path pskFile(String text) throws Exception {
+    return Files.writeString(dir.resolve("psk.txt"), text);
+  }
+
+  @Test
+  void emqxPskAuthenticationGivesAPskOnlyDtlsListenerThatEchoes() throws Exception {
+    Path psk = pskFile("other;x\n" + EMQX_IDENTITY + ";" + EMQX_SECRET + "\n");
+    Launch launch = launch("""
+        gateway.exproto {
+          server.bind = "127.0.0.1:0"
+          listeners.dtls.psk { bind = "127.0.0.1:0", max_conn_rate = 100,
+                               access_rules = ["allow 127.0.0.1", "deny all"] }
+        }
+        psk_authentication {
+          enable = true
+          init_file = "%s"
+          separator = ";"
+          chunk_size = 50
+        }
+        """.formatted(psk));
+    assertThat(launch.exitCode()).as(err()).isZero();
+    InetSocketAddress dtls = launch.running().listenerAddresses().get("psk");
+    try (DtlsTestClient device = DtlsTestClient.psk(dtls, EMQX_IDENTITY,
+        EMQX_SECRET.getBytes(StandardCharsets.US_ASCII))) {
+      device.send("over dtls");
+      assertThat(device.receive()).isEqualTo("over dtls");
+    }
+    // The key is the text itself: a client holding the hex-decoded bytes does not get in.
+    try (DtlsTestClient wrong = DtlsTestClient.psk(dtls, EMQX_IDENTITY,
+        java.util.HexFormat.of().parseHex(EMQX_SECRET))) {
+      wrong.send("nope");
+      assertThat(wrong.receive(2000)).isNull();
+    }
+  }
+
+  @Test
+  void aDtlsListenerWithCertificateAndPskAcceptsBoth() throws Exception {
+    io.exproto.testkit.TestCertificates certs = io.exproto.testkit.TestCertificates.create(dir);
+    Path psk = pskFile("device-1:s3cret-key\n");
+    // A file that is only the gateway.exproto block: psk_authentication at its top level.
+    Launch launch = launch("""
+        server.bind = "127.0.0.1:0"
+        listeners.dtls.both {
+          bind = "127.0.0.1:0"
+          dtls_options { certfile = "%s", keyfile = "%s" }
+        }
+        psk_authentication { enable = true, init_file = "%s" }
+        """.formatted(certs.server.certificate(), certs.server.privateKey(), psk));
+    assertThat(launch.exitCode()).as(err()).isZero();
+    InetSocketAddress dtls = launch.running().listenerAddresses().get("both");
+    try (DtlsTestClient byKey = DtlsTestClient.psk(dtls, "device-1",
+            "s3cret-key".getBytes(StandardCharsets.US_ASCII));
+        DtlsTestClient byCertificate = DtlsTestClient.certificate(dtls, certs.ca)) {
+      byKey.send("psk");
+      byCertificate.send("x509");
+      assertThat(byKey.receive()).isEqualTo("psk");
+      assertThat(byCertificate.receive()).isEqualTo("x509");
+    }
+  }
+
+  @Test
+  void pskAuthenticationMistakesAreUsageErrorsNamingTheKeyFileOrLine() throws Exception {
+    String dtls = "server.bind = \"127.0.0.1:0\"\nlisteners.dtls.d.bind = \"127.0.0.1:0\"\n";
+    Path psk = pskFile("good:1\nbad line\n");
+    assertThat(launch(dtls + "psk_authentication { enable = true, init_file = \"" + psk
+        + "\" }").exitCode()).isEqualTo(2);
+    assertThat(err()).contains("psk_authentication.init_file: psk file " + psk
+        + " line 2: no separator ':'");
+    err.reset();
+    assertThat(launch(dtls + "psk_authentication { enable = true, init_file = \"" + dir
+        + "/none.txt\" }").exitCode()).isEqualTo(2);
+    assertThat(err()).contains("none.txt cannot be read: no such file");
+    err.reset();
+    assertThat(launch(dtls + "psk_authentication.enable = true").exitCode()).isEqualTo(2);
+    assertThat(err()).contains("psk_authentication.init_file is required with enable = true");
+    err.reset();
+    assertThat(launch(dtls + "psk_authentication { enable = true, init_file = x, cipher = y }")
+        .exitCode()).isEqualTo(2);
+    assertThat(err()).contains("psk_authentication.cipher is not a setting this gateway knows");
+    err.reset();
+    assertThat(launch("gateway.exproto.psk_authentication.enable = true").exitCode())
+        .isEqualTo(2);
+    assertThat(err()).contains("psk_authentication is a top-level block");
+    err.reset();
+    // Disabled (EMQX's default): the keys are not used, so a dtls listener needs a certificate.
+    assertThat(launch(dtls + "psk_authentication { enable = false, init_file = \"" + psk
+        + "\" }").exitCode()).isEqualTo(2);
+    assertThat(err()).contains("dtls listeners need --certfile and --keyfile, or --pskfile")
+        .contains("'d' has neither");
+  }
+
   @Test
   void unknownKeysAndBadValuesAreUsageErrorsNamingTheKey() throws Exception {
     assertThat(launch("gateway.exproto { idle_timout = 5s }").exitCode()).isEqualTo(2);

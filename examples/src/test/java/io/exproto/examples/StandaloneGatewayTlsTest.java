@@ -102,6 +102,47 @@ class StandaloneGatewayTlsTest {
   }
 
   @Test
+  void pskfileGivesADtlsListenerWithoutCertificateThatEchoes() throws Exception {
+    Path psk = java.nio.file.Files.writeString(dir.resolve("psk.txt"),
+        "# id:secret\nemqx_c:BA0DB2A3448345A3A13A91C2ADA44778\ndevice-2:k2\n");
+    Launch launch = launch("--listen", "dtls://127.0.0.1:0", "--adapter", "127.0.0.1:0",
+        "--pskfile", psk.toString());
+    assertThat(launch.exitCode()).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    InetSocketAddress dtls = launch.running().listenerAddresses().get("dtls");
+    try (DtlsTestClient a = DtlsTestClient.psk(dtls, "emqx_c",
+            "BA0DB2A3448345A3A13A91C2ADA44778".getBytes(StandardCharsets.US_ASCII));
+        DtlsTestClient b = DtlsTestClient.psk(dtls, "device-2",
+            "k2".getBytes(StandardCharsets.US_ASCII))) {
+      a.send("hello");
+      b.send("world");
+      assertThat(a.receive()).isEqualTo("hello");
+      assertThat(b.receive()).isEqualTo("world");
+    }
+  }
+
+  @Test
+  void badPskfilesAreUsageErrors() throws Exception {
+    Path psk = java.nio.file.Files.writeString(dir.resolve("psk.txt"), "a:1\n:2\n");
+    assertThat(launch("--listen", "dtls://127.0.0.1:0", "--adapter", "127.0.0.1:0",
+        "--pskfile", psk.toString()).exitCode()).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--pskfile")
+        .contains("line 2: the identity before ':' is empty");
+    err.reset();
+    assertThat(launch("--listen", "dtls://127.0.0.1:0", "--adapter", "127.0.0.1:0",
+        "--pskfile", dir.resolve("absent.txt").toString()).exitCode()).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("absent.txt cannot be read");
+    err.reset();
+    assertThat(launch("--listen", "tcp://127.0.0.1:0", "--adapter", "127.0.0.1:0",
+        "--pskfile", psk.toString()).exitCode()).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("no dtls listener");
+    err.reset();
+    assertThat(launch("--listen", "dtls://127.0.0.1:0", "--adapter", "127.0.0.1:0")
+        .exitCode()).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("dtls listeners need --certfile and --keyfile, or --pskfile");
+  }
+
+  @Test
   void missingKeyFileIsAUsageError() throws Exception {
     TestCertificates certs = TestCertificates.create(dir);
     Launch launch = launch("--listen", "ssl://127.0.0.1:0", "--adapter", "127.0.0.1:0",

@@ -33,6 +33,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.security.auth.x500.X500Principal;
@@ -74,6 +75,15 @@ import org.slf4j.LoggerFactory;
  * Sessions beyond {@code maxConnections} are closed right after their handshake (a {@code
  * close_notify}) and counted in {@link #refusedConnections()}.
  *
+ * <p><b>Admission.</b> {@code maxConnRate} (default 1000 a second, in bursts of up to that many)
+ * limits how fast new sessions may start: a ClientHello that would start a handshake beyond it is
+ * dropped unanswered, before Scandium allocates anything for it, and counted in {@link
+ * #rateLimitedConnections()}; the client retransmits it and gets in once the rate allows. To make
+ * every new session pass this check, the listener always asks for a cookie
+ * (HelloVerifyRequest), also for PSK and session resumption: one more round trip for resumption
+ * than Scandium's default. Access rules are checked after the handshake; a denied peer does not
+ * spend a token.
+ *
  * <p><b>Close.</b> Every close reports {@code onClosed("ssl_closed")} once: a {@code close_notify}
  * or fatal alert from the peer, the connector dropping the connection (eviction), a local {@link
  * io.exproto.transport.Link#close()} (which sends {@code close_notify}), and {@link #stop()}. A
@@ -87,8 +97,7 @@ import org.slf4j.LoggerFactory;
  * {@link #droppedWhilePaused()}.
  *
  * <p>Keys must be PKCS#8 PEM ({@code BEGIN PRIVATE KEY}), EC or RSA or EdDSA. Thread-safe. Not
- * implemented: {@code max_conn_rate}, {@code access_rules}, protocol version selection (Scandium
- * speaks DTLS 1.2).
+ * implemented: protocol version selection (Scandium speaks DTLS 1.2).
  */
 public final class DtlsListener implements TransportListener {
 
@@ -109,6 +118,8 @@ public final class DtlsListener implements TransportListener {
   private final String name;
   private final InetSocketAddress bindAddress;
   private final int maxConnections;
+  private final int maxConnRate;
+  private final LongSupplier nanoClock;
   private final AccessRules accessRules;
   private final PrivateKey privateKey;
   private final X509Certificate[] certificateChain;
@@ -124,6 +135,7 @@ public final class DtlsListener implements TransportListener {
   private final Map<InetSocketAddress, DtlsLink> links = new HashMap<>(); // guarded by lock
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong denied = new AtomicLong();
+  private final AtomicLong rateLimited = new AtomicLong();
   private final AtomicLong droppedWhilePaused = new AtomicLong();
   private State state = State.NEW; // guarded by this
   private CompletableFuture<Void> stopped; // guarded by this
@@ -137,6 +149,8 @@ public final class DtlsListener implements TransportListener {
     this.name = b.name;
     this.bindAddress = bindAddress;
     this.maxConnections = b.maxConnections;
+    this.maxConnRate = b.maxConnRate;
+    this.nanoClock = b.nanoClock;
     this.accessRules = b.accessRules;
     this.privateKey = key;
     this.certificateChain = chain;
@@ -175,6 +189,11 @@ public final class DtlsListener implements TransportListener {
     return maxConnections;
   }
 
+  /** The configured rate of new sessions, a second. */
+  public int maxConnRate() {
+    return maxConnRate;
+  }
+
   /** The bound address; null before a successful start, still returned after stop. */
   @Override
   public InetSocketAddress localAddress() {
@@ -196,6 +215,15 @@ public final class DtlsListener implements TransportListener {
   /** Sessions closed right after their handshake because {@code maxConnections} were open. */
   public long refusedConnections() {
     return refused.get();
+  }
+
+  /**
+   * New sessions refused because they came faster than {@code maxConnRate}, since start: each is
+   * a session-starting ClientHello dropped unanswered. A refused client retransmits it, so one
+   * client may be counted more than once (as {@code UdpListener} counts datagrams).
+   */
+  public long rateLimitedConnections() {
+    return rateLimited.get();
   }
 
   /** Application records dropped because their link's reads were paused. */
@@ -260,6 +288,12 @@ public final class DtlsListener implements TransportListener {
         .set(DtlsConfig.DTLS_RETRANSMISSION_TIMEOUT, retransmissionTimeout.toMillis(),
             TimeUnit.MILLISECONDS)
         .set(DtlsConfig.DTLS_MAX_RETRANSMISSIONS, maxRetransmissions)
+        // A cookie round trip before every new handshake, so that NewSessionFilter sees each one.
+        .set(DtlsConfig.DTLS_USE_HELLO_VERIFY_REQUEST, true)
+        .set(DtlsConfig.DTLS_USE_HELLO_VERIFY_REQUEST_FOR_PSK, true)
+        .set(DtlsConfig.DTLS_VERIFY_PEERS_ON_RESUMPTION_THRESHOLD, 0)
+        .setDatagramFilter(new NewSessionFilter(config, name, accessRules,
+            new AcceptRateLimiter(maxConnRate, nanoClock), rateLimited))
         .setConnectionListener(new Listener());
     if (pskStore != null) {
       b.setAdvancedPskStore(pskStore);
@@ -596,6 +630,8 @@ public final class DtlsListener implements TransportListener {
     private int port = DEFAULT_PORT;
     private InetSocketAddress address;
     private int maxConnections = 1_024_000;
+    private int maxConnRate = 1000;
+    private LongSupplier nanoClock = System::nanoTime;
     private AccessRules accessRules = AccessRules.allowAll();
     private Path certificateChain;
     private Path privateKey;
@@ -647,6 +683,25 @@ public final class DtlsListener implements TransportListener {
     }
 
     /**
+     * Most new sessions a second (SPEC B8 {@code max_conn_rate}), at least 1: a token bucket that
+     * holds a second's worth, so a burst of that many is let in at once. The ClientHello of a
+     * session beyond it is dropped unanswered, before a handshake or a link is started, and
+     * counted in {@link DtlsListener#rateLimitedConnections()}; the client's retransmission may
+     * get in later. (EMQX paused accepting instead; dropping costs nothing per refused peer and is
+     * observable.) Default 1000.
+     */
+    public Builder maxConnRate(int perSecond) {
+      this.maxConnRate = perSecond;
+      return this;
+    }
+
+    /** The clock of the {@code maxConnRate} bucket; tests only. */
+    Builder nanoClock(LongSupplier nanoClock) {
+      this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+      return this;
+    }
+
+    /**
      * The server's certificate chain (PEM, leaf first) and its PKCS#8 PEM private key, for
      * certificate cipher suites.
      */
@@ -656,7 +711,11 @@ public final class DtlsListener implements TransportListener {
       return this;
     }
 
-    /** Pre-shared keys by identity, for PSK cipher suites; the secrets are copied. */
+    /**
+     * Pre-shared keys by identity, for PSK cipher suites; the secrets are copied. {@link PskFile}
+     * reads them from a file in EMQX's {@code identity:secret} format. With {@link #certificate}
+     * too, the listener accepts both kinds of client.
+     */
     public Builder psk(Map<String, byte[]> secretsByIdentity) {
       Map<String, byte[]> copy = new LinkedHashMap<>();
       secretsByIdentity.forEach((k, v) -> copy.put(k, v == null ? null : v.clone()));
@@ -730,6 +789,11 @@ public final class DtlsListener implements TransportListener {
       if (maxConnections < 1) {
         throw new IllegalArgumentException("maxConnections must be at least 1, was "
             + maxConnections);
+      }
+      if (maxConnRate < 1) {
+        throw new IllegalArgumentException("maxConnRate must be at least 1 session a second,"
+            + " was " + maxConnRate + "; for no practical limit give a large rate such as "
+            + Integer.MAX_VALUE);
       }
       if (executorThreads < 1) {
         throw new IllegalArgumentException("executorThreads must be at least 1, was "

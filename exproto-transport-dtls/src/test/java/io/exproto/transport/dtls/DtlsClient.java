@@ -60,6 +60,17 @@ final class DtlsClient implements AutoCloseable {
         .build(), server);
   }
 
+  /** A PSK client whose handshake retransmits {@code retransmissions} times, first after {@code
+   * firstRetransmissionMillis} (then doubling), before it gives up. */
+  static DtlsClient psk(InetSocketAddress server, String identity, byte[] secret,
+      long firstRetransmissionMillis, int retransmissions) throws Exception {
+    return new DtlsClient(base().setAdvancedPskStore(new AdvancedSinglePskStore(identity, secret))
+        .set(DtlsConfig.DTLS_MAX_RETRANSMISSIONS, retransmissions)
+        .set(DtlsConfig.DTLS_RETRANSMISSION_TIMEOUT, firstRetransmissionMillis,
+            TimeUnit.MILLISECONDS)
+        .build(), server);
+  }
+
   /** Verifies the server against {@code ca}; presents {@code cert}/{@code key} if not null. */
   static DtlsClient certificate(InetSocketAddress server, Path ca, Path cert, Path key)
       throws Exception {

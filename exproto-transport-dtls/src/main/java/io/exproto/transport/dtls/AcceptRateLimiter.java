@@ -1,0 +1,50 @@
+package io.exproto.transport.dtls;
+
+import java.util.function.LongSupplier;
+
+/**
+ * A token bucket for new sessions (SPEC B8 {@code max_conn_rate}): it holds up to {@code
+ * perSecond} tokens, starts full and refills at {@code perSecond} tokens a second, so a burst of
+ * {@code perSecond} sessions is let through at once and a steady flow at that rate forever.
+ *
+ * <p>The same bucket as the Netty listeners' {@code AcceptRateLimiter} (kept as the time the next
+ * token will be free: no refill task, no floating point), made thread-safe because Scandium may
+ * receive on several threads.
+ */
+final class AcceptRateLimiter {
+
+  private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+  private final LongSupplier nanoClock;
+  private final long nanosPerToken;
+  // How far the schedule may run ahead of now: the bucket's capacity less the token being taken.
+  private final long burstNanos;
+  private long nextTokenAt; // guarded by this
+
+  /**
+   * @param perSecond at least 1
+   * @param nanoClock a monotonic clock in nanoseconds, {@code System::nanoTime} outside tests
+   */
+  AcceptRateLimiter(int perSecond, LongSupplier nanoClock) {
+    if (perSecond < 1) {
+      throw new IllegalArgumentException("maxConnRate must be at least 1 per second, was "
+          + perSecond);
+    }
+    this.nanoClock = nanoClock;
+    this.nanosPerToken = Math.max(1, NANOS_PER_SECOND / perSecond);
+    this.burstNanos = (perSecond - 1) * nanosPerToken;
+    this.nextTokenAt = nanoClock.getAsLong();
+  }
+
+  /** Takes a token if one is left, returning whether it did. */
+  synchronized boolean tryAcquire() {
+    long now = nanoClock.getAsLong();
+    // Compared by difference: nanoTime may wrap. A schedule in the past means a full bucket.
+    long scheduled = nextTokenAt - now > 0 ? nextTokenAt : now;
+    if (scheduled - now > burstNanos) {
+      return false;
+    }
+    nextTokenAt = scheduled + nanosPerToken;
+    return true;
+  }
+}
