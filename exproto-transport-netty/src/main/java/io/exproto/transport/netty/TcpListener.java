@@ -5,6 +5,7 @@ import io.exproto.transport.LinkAcceptor;
 import io.exproto.transport.TransportListener;
 import io.exproto.transport.netty.internal.AcceptGate;
 import io.exproto.transport.netty.internal.EventLoops;
+import io.exproto.transport.netty.internal.SendLimits;
 import io.exproto.transport.netty.internal.TcpChannelInitializer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -57,6 +58,19 @@ import java.util.concurrent.TimeUnit;
  *       frame_too_long}, counted in {@link #framesTooLong()}.
  *   <li>{@code nodelay}: true; {@code reuseaddr}: true; {@code sendBuffer} and {@code
  *       recvBuffer}: 0, the OS default; {@code backlog}: 1024.
+ *   <li>{@code sendTimeout}: 15 s (SPEC B8 {@code send_timeout}, always with close). Bytes the
+ *       gateway sends queue in Netty once the socket's kernel buffer is full; above 64 KiB queued
+ *       the connection is not writable (until it falls below 32 KiB). While not writable, a device
+ *       that takes none of the queued bytes for {@code sendTimeout} is closed with reason {@code
+ *       send_timeout}, counted in {@link #sendTimeouts()}. A device that keeps reading, however
+ *       slowly, is not closed (EMQX times the whole busy period instead). {@link Duration#ZERO}
+ *       turns it off.
+ *   <li>{@code maxPendingOutboundBytes}: 8 MiB (this gateway's own). A write that would queue more
+ *       than this for one connection is dropped and the connection closed with reason {@code
+ *       send_buffer_overflow}, counted in {@link #sendBufferOverflows()}: memory stays bounded
+ *       even while {@code sendTimeout} runs, or with it off, for a handler that sends faster than
+ *       the device reads. A write into an empty queue is always taken, so a single write larger
+ *       than the cap is no reason to close.
  *   <li>{@code tls}: none, a plain {@code tcp} listener. With {@link ServerTls} settings it is an
  *       {@code ssl} listener: {@link #kind()} {@code ssl}, links of socket type SSL, each handed
  *       to the gateway only once its TLS handshake succeeded (so {@code OnSocketCreated} carries
@@ -88,16 +102,27 @@ import java.util.concurrent.TimeUnit;
  * transport the listener created itself, stopping closes that transport and with it every
  * connection.
  *
- * <p>Thread-safe. Not implemented here yet: {@code send_timeout}.
+ * <p>Thread-safe.
  */
 public final class TcpListener implements TransportListener {
 
   /** Default port of the ExProto TCP listener. */
   public static final int DEFAULT_PORT = 7993;
 
-  // Pause-free writes up to the low mark; above the high mark the channel reports not writable.
+  /** Default {@code sendTimeout}: 15 s, as SPEC B8 {@code send_timeout}. */
+  public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(15);
+
+  /** Default {@code maxPendingOutboundBytes}: 8 MiB (128 times the high-water mark). */
+  public static final int DEFAULT_MAX_PENDING_OUTBOUND_BYTES =
+      SendLimits.DEFAULT_MAX_PENDING_BYTES;
+
+  // Netty's defaults, set explicitly because send_timeout depends on them: above the high mark of
+  // bytes queued in Netty the channel is not writable (the send timeout watches it), below the
+  // low mark it is writable again. Small, so a stuck device is noticed after 64 KiB, not megabytes.
+  private static final int WRITE_BUFFER_LOW_WATER_MARK = 32 * 1024;
+  private static final int WRITE_BUFFER_HIGH_WATER_MARK = 64 * 1024;
   private static final WriteBufferWaterMark WRITE_BUFFER_WATER_MARK =
-      new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+      new WriteBufferWaterMark(WRITE_BUFFER_LOW_WATER_MARK, WRITE_BUFFER_HIGH_WATER_MARK);
 
   private enum State { NEW, STARTED, STOPPED }
 
@@ -116,6 +141,8 @@ public final class TcpListener implements TransportListener {
   private final ServerTls tls;
   private final boolean proxyProtocol;
   private final Duration proxyProtocolTimeout;
+  private final Duration sendTimeout;
+  private final int maxPendingOutboundBytes;
 
   private State state = State.NEW; // guarded by this
   private NettyTransport ownTransport; // guarded by this
@@ -140,6 +167,8 @@ public final class TcpListener implements TransportListener {
     this.tls = b.tls;
     this.proxyProtocol = b.proxyProtocol;
     this.proxyProtocolTimeout = b.proxyProtocolTimeout;
+    this.sendTimeout = b.sendTimeout;
+    this.maxPendingOutboundBytes = b.maxPendingOutboundBytes;
   }
 
   /** A builder with the defaults of SPEC B8. */
@@ -171,6 +200,23 @@ public final class TcpListener implements TransportListener {
   /** How long the PROXY protocol header may take, when {@link #proxyProtocol()}. */
   public Duration proxyProtocolTimeout() {
     return proxyProtocolTimeout;
+  }
+
+  /**
+   * How long a connection that is not writable may go without its device taking any queued byte
+   * before it is closed with reason {@code send_timeout}; {@link Duration#ZERO} when off. Default
+   * 15 s.
+   */
+  public Duration sendTimeout() {
+    return sendTimeout;
+  }
+
+  /**
+   * The most bytes one connection may hold queued in Netty before it is closed with reason {@code
+   * send_buffer_overflow}. Default 8 MiB.
+   */
+  public int maxPendingOutboundBytes() {
+    return maxPendingOutboundBytes;
   }
 
   /** The configured address, possibly with port 0; see {@link #localAddress()} for the bound one. */
@@ -249,6 +295,25 @@ public final class TcpListener implements TransportListener {
   }
 
   /**
+   * Connections closed with reason {@code send_timeout} because their device took none of the
+   * bytes queued for it within {@code sendTimeout}, since start. Always 0 with {@code sendTimeout}
+   * off. Never reset.
+   */
+  public long sendTimeouts() {
+    TcpChannelInitializer c = connections;
+    return c == null ? 0 : c.sendTimeouts();
+  }
+
+  /**
+   * Connections closed with reason {@code send_buffer_overflow} because a write would have queued
+   * more than {@code maxPendingOutboundBytes} for them, since start. Never reset.
+   */
+  public long sendBufferOverflows() {
+    TcpChannelInitializer c = connections;
+    return c == null ? 0 : c.sendBufferOverflows();
+  }
+
+  /**
    * Connections closed before reaching the gateway because their TLS handshake failed (bad bytes,
    * no or an untrusted client certificate when required, timeout, closed mid-handshake), since
    * start. Always 0 on a {@code tcp} listener.
@@ -297,6 +362,7 @@ public final class TcpListener implements TransportListener {
     if (proxyProtocol) {
       initializer.proxyProtocol(proxyProtocolTimeout.toNanos());
     }
+    initializer.sendLimits(new SendLimits(sendTimeout.toNanos(), maxPendingOutboundBytes));
     ChannelFuture bound = bootstrap(transport.eventLoops(), initializer)
         .bind(bindAddress)
         .awaitUninterruptibly();
@@ -416,6 +482,8 @@ public final class TcpListener implements TransportListener {
     private ServerTls tls;
     private boolean proxyProtocol;
     private Duration proxyProtocolTimeout = Duration.ofSeconds(3);
+    private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
+    private int maxPendingOutboundBytes = DEFAULT_MAX_PENDING_OUTBOUND_BYTES;
 
     private Builder() {}
 
@@ -552,6 +620,34 @@ public final class TcpListener implements TransportListener {
     }
 
     /**
+     * SPEC B8 {@code send_timeout}, always with close ({@code send_timeout_close}): once more than
+     * 64 KiB are queued for a connection (its socket buffer being full), a device that takes none
+     * of them for this long is closed with reason {@code send_timeout} and counted in {@link
+     * TcpListener#sendTimeouts()}. It is closed between one and 1.25 timeouts after it last took a
+     * byte; a device that keeps reading, however slowly, is never closed by it. {@link
+     * Duration#ZERO} turns it off ({@link #maxPendingOutboundBytes(int)} still bounds memory);
+     * otherwise at least 1 ms. Default 15 s.
+     */
+    public Builder sendTimeout(Duration timeout) {
+      this.sendTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * The most bytes one connection may hold queued in Netty (beyond the kernel's socket buffer);
+     * at least 65536, the high-water mark at which a connection stops being writable. A write that
+     * would queue more is dropped and the connection closed with reason {@code
+     * send_buffer_overflow}, counted in {@link TcpListener#sendBufferOverflows()}. A write into an
+     * empty queue is always taken, so one write larger than this is no reason to close. Default 8
+     * MiB: room for bursts far above a device's usual traffic, while a connection stuck for the
+     * whole send timeout holds a bounded amount.
+     */
+    public Builder maxPendingOutboundBytes(int bytes) {
+      this.maxPendingOutboundBytes = bytes;
+      return this;
+    }
+
+    /**
      * Validates the settings and creates the listener (not started).
      *
      * @throws IllegalArgumentException naming the setting that is wrong, and its value
@@ -585,6 +681,22 @@ public final class TcpListener implements TransportListener {
       if (proxyProtocolTimeout.isZero() || proxyProtocolTimeout.isNegative()) {
         throw new IllegalArgumentException("proxyProtocolTimeout must be positive, was "
             + proxyProtocolTimeout);
+      }
+      if (sendTimeout.isNegative()
+          || (!sendTimeout.isZero() && sendTimeout.compareTo(Duration.ofMillis(1)) < 0)) {
+        throw new IllegalArgumentException("sendTimeout must be at least 1 ms, or Duration.ZERO"
+            + " to turn it off, was " + sendTimeout);
+      }
+      try {
+        sendTimeout.toNanos();
+      } catch (ArithmeticException tooLong) {
+        throw new IllegalArgumentException("sendTimeout is too long, was " + sendTimeout
+            + "; give Duration.ZERO to turn it off");
+      }
+      if (maxPendingOutboundBytes < WRITE_BUFFER_HIGH_WATER_MARK) {
+        throw new IllegalArgumentException("maxPendingOutboundBytes must be at least "
+            + WRITE_BUFFER_HIGH_WATER_MARK + " (the write buffer's high-water mark), was "
+            + maxPendingOutboundBytes);
       }
       if (backlog < 1) {
         throw new IllegalArgumentException("backlog must be at least 1, was " + backlog);

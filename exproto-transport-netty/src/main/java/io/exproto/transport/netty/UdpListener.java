@@ -45,6 +45,13 @@ import java.util.concurrent.TimeUnit;
  * reads are paused its datagrams are dropped, counted in {@link #droppedWhilePaused()}; UDP
  * protocols expect loss.
  *
+ * <p><b>Sending.</b> SPEC B8 {@code send_timeout} does not apply to UDP, and a UDP listener has
+ * no such option (nor {@link TcpListener}'s {@code maxPendingOutboundBytes}): UDP has no flow
+ * control, so a peer that stops reading cannot hold back the datagrams sent to it; they leave at
+ * once or are lost on the way. Datagrams queue in Netty only while the kernel's send buffer of the
+ * listener's one socket is full (the host sends faster than its network takes), which affects all
+ * peers alike and drains by itself.
+ *
  * <p><b>Health check.</b> With {@link Builder#healthCheck}, a datagram equal to the request is
  * answered with the reply, from any sender, and creates no link (EMQX's {@code health_check}).
  *

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,25 @@ class TcpListenerBuilderTest {
     assertThat(listener.deniedConnections()).isZero();
     assertThat(listener.rateLimitedConnections()).isZero();
     assertThat(listener.framesTooLong()).isZero();
+    assertThat(listener.sendTimeout()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(listener.maxPendingOutboundBytes()).isEqualTo(8 << 20);
+    assertThat(listener.sendTimeouts()).isZero();
+    assertThat(listener.sendBufferOverflows()).isZero();
+  }
+
+  @Test
+  void sendTimeoutAndPendingCapAreKept() {
+    TcpListener listener = TcpListener.builder()
+        .sendTimeout(Duration.ofMillis(250))
+        .maxPendingOutboundBytes(1 << 20)
+        .build();
+    assertThat(listener.sendTimeout()).isEqualTo(Duration.ofMillis(250));
+    assertThat(listener.maxPendingOutboundBytes()).isEqualTo(1 << 20);
+
+    assertThat(TcpListener.builder().sendTimeout(Duration.ZERO).build().sendTimeout())
+        .as("zero turns it off").isZero();
+    assertThat(TcpListener.builder().maxPendingOutboundBytes(65536).build()
+        .maxPendingOutboundBytes()).isEqualTo(65536);
   }
 
   @Test
@@ -69,6 +89,18 @@ class TcpListenerBuilderTest {
     assertRejected(TcpListener.builder().backlog(0), "backlog", "0");
     assertRejected(TcpListener.builder().maxConnRate(0), "maxConnRate", "at least 1", "was 0");
     assertRejected(TcpListener.builder().maxConnRate(-5), "maxConnRate", "-5");
+    assertRejected(TcpListener.builder().sendTimeout(Duration.ofSeconds(-1)), "sendTimeout",
+        "Duration.ZERO", "PT-1S");
+    assertRejected(TcpListener.builder().sendTimeout(Duration.ofNanos(999_999)), "sendTimeout",
+        "at least 1 ms");
+    assertRejected(TcpListener.builder().sendTimeout(Duration.ofSeconds(Long.MAX_VALUE)),
+        "sendTimeout", "too long");
+    assertRejected(TcpListener.builder().maxPendingOutboundBytes(65535),
+        "maxPendingOutboundBytes", "65536", "65535");
+    assertRejected(TcpListener.builder().maxPendingOutboundBytes(-1),
+        "maxPendingOutboundBytes", "-1");
+    assertThatThrownBy(() -> TcpListener.builder().sendTimeout(null))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("timeout");
     assertThatThrownBy(() -> TcpListener.builder().framing(null))
         .isInstanceOf(NullPointerException.class).hasMessageContaining("framing");
     assertThatThrownBy(() -> TcpListener.builder().accessRules(null))

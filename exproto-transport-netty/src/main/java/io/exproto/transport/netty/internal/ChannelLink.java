@@ -12,6 +12,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.ssl.SslHandler;
@@ -25,6 +26,9 @@ import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.security.auth.x500.X500Principal;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +43,15 @@ import org.slf4j.LoggerFactory;
  * <p>Events reach the {@link LinkListener} on the channel's event loop: {@code accept} on
  * channelActive, then one {@code onBytes} per socket read (per frame, behind a frame decoder),
  * then {@code onClosed} at most once, after which nothing more is reported. {@link #write}, {@link
- * #close} and {@link #setReadPaused} may be called from any thread (Netty hands them to the event
+ * #close} and {@link #setReadPaused} may be called from any thread (they are handed to the event
  * loop), though the engine calls them on the event loop.
+ *
+ * <p>Outbound bytes are bounded by the listener's {@link SendLimits}: a device that takes none of
+ * its queued bytes for {@code send_timeout} while the channel is not writable is closed with {@link
+ * CloseReasons#SEND_TIMEOUT}; a write that would queue more than the cap is dropped and the link
+ * closed with {@link CloseReasons#SEND_BUFFER_OVERFLOW}. Either close is reported to the {@link
+ * LinkListener} (on a later turn of the event loop, never from inside {@link #write}) and counted
+ * in the listener's {@link SendLimits}.
  */
 public final class ChannelLink extends ChannelInboundHandlerAdapter implements Link, LinkExecutor {
 
@@ -52,11 +63,20 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
   private final AtomicLong framesTooLong; // the listener's counter; null when not counted
   private final boolean tls;
   private final AtomicLong handshakeFailures; // the listener's counter; null when not TLS
+  private final SendLimits sendLimits;
   // Only touched on the event loop, except the volatile ones, which are read by any thread.
   private LinkListener listener;
   private boolean closeReported;
   private boolean awaitingProxyHeader;
   private boolean awaitingHandshake;
+  // send_timeout: the pending check while not writable, and the progress it last saw.
+  private ScheduledFuture<?> sendCheck;
+  private long lastSendProgressNanos;
+  private int lastHeadIdentity;
+  private long lastHeadProgress;
+  private long lastPendingBytes;
+  private boolean outboundRefused; // a write overflowed the cap: drop the rest, closing
+  private String outboundCloseReason; // set when closing for an outbound limit
   private volatile InetSocketAddress proxiedRemoteAddress;
   private volatile PeerCertificate peerCertificate;
 
@@ -94,6 +114,21 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
    */
   public ChannelLink(Channel channel, String listenerName, LinkAcceptor acceptor,
       AtomicLong framesTooLong, boolean proxyProtocol, boolean tls, AtomicLong handshakeFailures) {
+    this(channel, listenerName, acceptor, framesTooLong, proxyProtocol, tls, handshakeFailures,
+        SendLimits.defaults());
+  }
+
+  /**
+   * Creates the link for {@code channel}, as {@link #ChannelLink(Channel, String, LinkAcceptor,
+   * AtomicLong, boolean, boolean, AtomicLong)}, with the listener's outbound limits.
+   *
+   * @param sendLimits the listener's {@code send_timeout} and pending-bytes cap, which also count
+   *     the connections they close
+   */
+  public ChannelLink(Channel channel, String listenerName, LinkAcceptor acceptor,
+      AtomicLong framesTooLong, boolean proxyProtocol, boolean tls, AtomicLong handshakeFailures,
+      SendLimits sendLimits) {
+    this.sendLimits = Objects.requireNonNull(sendLimits, "sendLimits");
     this.channel = Objects.requireNonNull(channel, "channel");
     this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
     this.acceptor = Objects.requireNonNull(acceptor, "acceptor");
@@ -147,11 +182,46 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
     return listenerName;
   }
 
+  /**
+   * Writes {@code bytes} as one write. On the event loop: unless the bytes queued in Netty plus
+   * these would exceed the cap (then they are dropped and the link closes with {@code
+   * send_buffer_overflow}). From another thread the write is handed to the event loop first, in
+   * call order; dropped if the event loop has shut down (the channel is closed then).
+   */
   @Override
   public void write(byte[] bytes) {
+    if (!channel.eventLoop().inEventLoop()) {
+      try {
+        channel.eventLoop().execute(() -> write(bytes));
+      } catch (RejectedExecutionException shutDown) {
+        // The event loop is gone, and the channel with it: nothing can be sent any more.
+      }
+      return;
+    }
+    if (outboundRefused) {
+      return; // closing for an overflow: later writes would be discarded by the close anyway
+    }
+    ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
+    if (queued != null) {
+      long pending = queued.totalPendingWriteBytes();
+      // A write into an empty queue is always taken, so one large write is no reason to close.
+      if (pending > 0 && pending + bytes.length > sendLimits.maxPendingBytes()) {
+        outboundRefused = true;
+        log.debug("listener '{}': {} has {} bytes queued; {} more would exceed the cap of {};"
+            + " closing it", listenerName, channel, pending, bytes.length,
+            sendLimits.maxPendingBytes());
+        // On a later turn: write() is called by the engine, which must not be called back
+        // (onClosed) from inside its own call.
+        channel.eventLoop().execute(() -> closeForOutbound(CloseReasons.SEND_BUFFER_OVERFLOW));
+        return;
+      }
+    }
     // One writeAndFlush per call: the bytes go out as one write, never merged or split here.
     // The void promise sends a failed write to exceptionCaught instead of allocating a promise.
     channel.writeAndFlush(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
+    if (!channel.isWritable()) {
+      watchSend(); // also started by channelWritabilityChanged; starting here needs no event
+    }
   }
 
   @Override
@@ -301,8 +371,119 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    reportClosed(tls ? CloseReasons.SSL_CLOSED : CloseReasons.TCP_CLOSED);
+    cancelSendCheck();
+    String reason = outboundCloseReason;
+    reportClosed(reason != null ? reason
+        : tls ? CloseReasons.SSL_CLOSED : CloseReasons.TCP_CLOSED);
     ctx.fireChannelInactive();
+  }
+
+  // ---- send_timeout
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    if (channel.isWritable()) {
+      cancelSendCheck();
+    } else {
+      watchSend();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  /** Starts watching the device's progress, if send_timeout is on and not already watching. */
+  private void watchSend() {
+    if (sendLimits.sendTimeoutNanos() == 0 || sendCheck != null || closeReported
+        || !channel.isActive() || channel.isWritable()) {
+      return;
+    }
+    lastSendProgressNanos = System.nanoTime();
+    sampleSendProgress();
+    scheduleSendCheck(sendLimits.checkIntervalNanos());
+  }
+
+  private void scheduleSendCheck(long delayNanos) {
+    try {
+      sendCheck = channel.eventLoop().schedule(this::checkSend, delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException shuttingDown) {
+      sendCheck = null; // the event loop is going away, and the channel with it
+    }
+  }
+
+  private void cancelSendCheck() {
+    ScheduledFuture<?> check = sendCheck;
+    if (check != null) {
+      sendCheck = null;
+      check.cancel(false);
+    }
+  }
+
+  /** On the event loop, every quarter send timeout while the channel is not writable. */
+  private void checkSend() {
+    sendCheck = null;
+    if (closeReported || !channel.isActive() || channel.isWritable()) {
+      return; // writable again (its event may not have come through), or closed
+    }
+    long now = System.nanoTime();
+    if (sampleSendProgress()) {
+      lastSendProgressNanos = now;
+    }
+    long left = lastSendProgressNanos + sendLimits.sendTimeoutNanos() - now;
+    if (left <= 0) {
+      log.debug("listener '{}': {} took none of its {} queued bytes within the send timeout of"
+          + " {} ms; closing it", listenerName, channel, lastPendingBytes,
+          TimeUnit.NANOSECONDS.toMillis(sendLimits.sendTimeoutNanos()));
+      closeForOutbound(CloseReasons.SEND_TIMEOUT);
+      return;
+    }
+    scheduleSendCheck(Math.min(left, sendLimits.checkIntervalNanos()));
+  }
+
+  /**
+   * Whether the device took bytes since the last sample: the message at the head of the outbound
+   * queue changed (the one before was written out) or more of it was written, or the queue shrank.
+   * New writes only append, so they alone are no progress. (Netty's IdleStateHandler observes
+   * output the same way.)
+   */
+  private boolean sampleSendProgress() {
+    ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
+    if (queued == null) {
+      return false;
+    }
+    int head = System.identityHashCode(queued.current());
+    long headProgress = queued.currentProgress();
+    long pending = queued.totalPendingWriteBytes();
+    boolean progressed = head != lastHeadIdentity || headProgress != lastHeadProgress
+        || pending < lastPendingBytes;
+    lastHeadIdentity = head;
+    lastHeadProgress = headProgress;
+    lastPendingBytes = pending;
+    return progressed;
+  }
+
+  /** Closes the link for an outbound limit: counted and reported with {@code reason}. */
+  private void closeForOutbound(String reason) {
+    cancelSendCheck();
+    boolean report = !closeReported && channel.isActive();
+    if (report) {
+      if (CloseReasons.SEND_TIMEOUT.equals(reason)) {
+        sendLimits.countSendTimeout();
+      } else {
+        sendLimits.countSendBufferOverflow();
+      }
+      outboundCloseReason = reason; // for channelInactive, should the close report it first
+    }
+    // Closed from the pipeline's head, past any SslHandler: a close through it would first queue
+    // a TLS close_notify behind the bytes the device is not reading and wait for it to go out
+    // (3 s by default). The device reads nothing, so the connection is dropped at once.
+    ChannelHandlerContext first = channel.pipeline().firstContext();
+    if (first != null) {
+      first.close();
+    } else {
+      channel.close();
+    }
+    if (report) {
+      reportClosed(reason);
+    }
   }
 
   @Override
@@ -323,7 +504,8 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
     } else {
       log.debug("listener '{}': link {} failed; closing it", listenerName, channel, cause);
     }
-    reportClosed(CloseReasons.ofError(cause));
+    String outbound = outboundCloseReason; // failed writes of a link closing for a limit
+    reportClosed(outbound != null ? outbound : CloseReasons.ofError(cause));
     ctx.close();
   }
 

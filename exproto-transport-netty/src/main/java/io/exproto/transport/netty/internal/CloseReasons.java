@@ -8,8 +8,10 @@ import java.util.Locale;
 /**
  * Turns the reason a socket closed into the inner token of {@code {shutdown,<reason>}} (SPEC B7),
  * the way EMQX names them: {@code tcp_closed} for an orderly close by the peer, an errno-like atom
- * such as {@code econnreset} for a socket error; and, for this gateway's framing codecs (SPEC B9),
- * {@code frame_too_long} and {@code frame_corrupted}. Stateless.
+ * such as {@code econnreset} for a socket error, {@code send_timeout} for a device that stopped
+ * taking its bytes (EMQX's {@code send_timeout_close}); and, this gateway's own, {@code
+ * send_buffer_overflow} when a connection's queued outbound bytes hit their cap, and for the
+ * framing codecs (SPEC B9) {@code frame_too_long} and {@code frame_corrupted}. Stateless.
  */
 public final class CloseReasons {
 
@@ -18,6 +20,18 @@ public final class CloseReasons {
 
   /** The peer closed the TLS connection (or the link of an {@code ssl} listener was closed). */
   public static final String SSL_CLOSED = "ssl_closed";
+
+  /**
+   * The device took none of the bytes queued for it within the listener's {@code send_timeout}
+   * while they stood above the high-water mark (EMQX: {@code {shutdown,send_timeout}}).
+   */
+  public static final String SEND_TIMEOUT = "send_timeout";
+
+  /**
+   * A write would have taken the bytes queued for the device beyond the listener's {@code
+   * maxPendingOutboundBytes}; the write was dropped and the connection closed. This gateway's own.
+   */
+  public static final String SEND_BUFFER_OVERFLOW = "send_buffer_overflow";
 
   /** A frame decoder met a frame longer than its limit. */
   public static final String FRAME_TOO_LONG = "frame_too_long";

@@ -55,6 +55,7 @@ public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
   private SslContext sslContext; // null: plain TCP
   private long handshakeTimeoutMillis;
   private long proxyProtocolTimeoutNanos = -1; // negative: no PROXY protocol
+  private SendLimits sendLimits = SendLimits.defaults();
   // One listener object for all connections, so counting costs no allocation per connection.
   private final ChannelFutureListener countClose = f -> openConnections.decrementAndGet();
 
@@ -99,6 +100,16 @@ public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
    */
   public TcpChannelInitializer proxyProtocol(long timeoutNanos) {
     this.proxyProtocolTimeoutNanos = timeoutNanos;
+    return this;
+  }
+
+  /**
+   * Sets the outbound limits ({@code send_timeout}, pending-bytes cap) of every connection, and
+   * the counters of the connections they close. Default {@link SendLimits#defaults()}. Call before
+   * the listener binds.
+   */
+  public TcpChannelInitializer sendLimits(SendLimits sendLimits) {
+    this.sendLimits = Objects.requireNonNull(sendLimits, "sendLimits");
     return this;
   }
 
@@ -148,7 +159,7 @@ public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
       pipeline.addLast(FRAME_DECODER, frameDecoders.get());
     }
     pipeline.addLast(LINK_HANDLER, new ChannelLink(ch, listenerName, acceptor, framesTooLong,
-        proxyProtocol, sslContext != null, handshakeFailures));
+        proxyProtocol, sslContext != null, handshakeFailures, sendLimits));
   }
 
   /** Connections currently open (accepted, not refused, not yet closed). */
@@ -179,6 +190,16 @@ public final class TcpChannelInitializer extends ChannelInitializer<Channel> {
   /** Connections closed for a missing, late or invalid PROXY protocol header. */
   public long proxyProtocolFailures() {
     return proxyProtocolFailures.get();
+  }
+
+  /** Connections closed with reason {@code send_timeout}. */
+  public long sendTimeouts() {
+    return sendLimits.sendTimeouts();
+  }
+
+  /** Connections closed with reason {@code send_buffer_overflow}. */
+  public long sendBufferOverflows() {
+    return sendLimits.sendBufferOverflows();
   }
 
   /** Connections closed because a frame was longer than the framing allows. */

@@ -15,6 +15,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -214,5 +215,82 @@ class ChannelLinkTest {
     assertThat(channel.config().isAutoRead()).isFalse();
     link.setReadPaused(false);
     assertThat(channel.config().isAutoRead()).isTrue();
+  }
+
+  private EmbeddedChannel channelWithLink(SendLimits limits) throws Exception {
+    EmbeddedChannel channel = new EmbeddedChannel(false, false);
+    channel.pipeline().addLast(new ChannelLink(channel, "test", link -> {
+      accepted.add(link);
+      return recorder;
+    }, null, false, false, null, limits));
+    channel.register();
+    return channel;
+  }
+
+  /** What a full socket does to the channel: it stops being writable. */
+  private static void setWritable(EmbeddedChannel channel, boolean writable) {
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, writable);
+    channel.runPendingTasks();
+  }
+
+  /** Runs the link's checks as time passes, until the channel closes or five seconds passed. */
+  private static void runUntilClosed(EmbeddedChannel channel) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (channel.isOpen() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+      channel.runScheduledPendingTasks();
+      channel.runPendingTasks();
+    }
+  }
+
+  @Test
+  void notWritableWithoutProgressForTheSendTimeoutClosesWithSendTimeoutOnce() throws Exception {
+    SendLimits limits = new SendLimits(TimeUnit.MILLISECONDS.toNanos(20), 1 << 20);
+    EmbeddedChannel channel = channelWithLink(limits);
+
+    setWritable(channel, false);
+    runUntilClosed(channel);
+
+    assertThat(channel.isOpen()).isFalse();
+    assertThat(events).containsExactly("closed:send_timeout");
+    assertThat(limits.sendTimeouts()).isEqualTo(1);
+    assertThat(limits.sendBufferOverflows()).isZero();
+  }
+
+  @Test
+  void becomingWritableAgainCancelsTheSendTimeout() throws Exception {
+    SendLimits limits = new SendLimits(TimeUnit.MILLISECONDS.toNanos(20), 1 << 20);
+    EmbeddedChannel channel = channelWithLink(limits);
+
+    setWritable(channel, false);
+    setWritable(channel, true);
+    Thread.sleep(60);
+    channel.runScheduledPendingTasks();
+    channel.runPendingTasks();
+
+    assertThat(channel.isOpen()).isTrue();
+    assertThat(events).isEmpty();
+    assertThat(limits.sendTimeouts()).isZero();
+
+    // Not writable again: watched afresh.
+    setWritable(channel, false);
+    runUntilClosed(channel);
+    assertThat(events).containsExactly("closed:send_timeout");
+  }
+
+  @Test
+  void sendTimeoutZeroNeverCloses() throws Exception {
+    SendLimits limits = new SendLimits(0, 1 << 20);
+    EmbeddedChannel channel = channelWithLink(limits);
+
+    setWritable(channel, false);
+    Thread.sleep(30);
+    channel.runScheduledPendingTasks();
+    channel.runPendingTasks();
+
+    assertThat(channel.isOpen()).isTrue();
+    channel.close();
+    assertThat(events).containsExactly("closed:tcp_closed");
+    assertThat(limits.sendTimeouts()).isZero();
   }
 }
