@@ -28,6 +28,7 @@ final class Harness {
   private final int churnWorkers;
   private final boolean jmh;
   private final Path out;
+  private final List<String> only;
   private final Results results = new Results();
 
   Harness(BenchArgs a) {
@@ -39,6 +40,7 @@ final class Harness {
     churnWorkers = a.integer("churn-workers", 50);
     jmh = Boolean.parseBoolean(a.string("jmh", "true"));
     out = Path.of(a.string("out", defaultOut().toString()));
+    only = a.has("only") ? List.of(a.string("only", "").split(",")) : List.of();
   }
 
   /** BENCHMARKS.md at the repository root: the folder holding exproto-bench, else here. */
@@ -62,14 +64,14 @@ final class Harness {
         + " harness JVM except for hold; servers, gateways and handlers each run in their own"
         + " child JVM (same java binary and class path).", secs(warmup), secs(measure),
         connections, holdConnections, holdProcesses, churnWorkers);
-    step("raw Netty echo anchor", this::nettyAnchor);
-    step("bare gRPC unary anchor", this::grpcAnchor);
-    step("in-process echo", () -> gatewayEcho("inproc", Results.INPROC, false));
-    step("gRPC unary echo and churn", () -> gatewayEcho("unary", Results.UNARY, true));
-    step("gRPC streaming echo", () -> gatewayEcho("streaming", Results.STREAMING, false));
-    step("idle connections held", this::hold);
-    if (jmh) {
-      step("JMH", () -> results.jmh.addAll(JmhRunner.run()));
+    step("netty", "raw Netty echo anchor", this::nettyAnchor);
+    step("grpc", "bare gRPC unary anchor", this::grpcAnchor);
+    step("inproc", "in-process echo", () -> gatewayEcho("inproc", Results.INPROC, false));
+    step("unary", "gRPC unary echo and churn", () -> gatewayEcho("unary", Results.UNARY, true));
+    step("streaming", "gRPC streaming echo", () -> gatewayEcho("streaming", Results.STREAMING, false));
+    step("hold", "idle connections held", this::hold);
+    if (jmh && selected("jmh")) {
+      step("jmh", "JMH", () -> results.jmh.addAll(JmhRunner.run()));
     } else {
       results.notes.add("JMH microbenchmarks skipped (--jmh false).");
     }
@@ -92,7 +94,15 @@ final class Harness {
     void run() throws Exception;
   }
 
-  private void step(String name, Step s) {
+  private boolean selected(String key) {
+    return only.isEmpty() || only.contains(key);
+  }
+
+  /** Runs one part, unless {@code --only} leaves it out; a failure is noted and the run goes on. */
+  private void step(String key, String name, Step s) {
+    if (!selected(key)) {
+      return;
+    }
     long t0 = System.nanoTime();
     System.out.println("== " + name);
     try {
