@@ -32,7 +32,8 @@ import java.util.Set;
  *             ssl_options { enable = true, cacertfile = ..., certfile = ..., keyfile = ...,
  *                           server_name_indication = "handler.example" } }
  *   listeners.tcp.default { bind = "0.0.0.0:7993", max_connections = 1024000,
- *                           max_conn_rate = 1000, access_rules = ["deny 10.0.0.0/8", "allow all"] }
+ *                           max_conn_rate = 1000, access_rules = ["deny 10.0.0.0/8", "allow all"],
+ *                           tcp_options { send_timeout = 15s, max_pending_outbound_bytes = 8MiB } }
  *   listeners.udp.default { bind = "0.0.0.0:7993", max_connections = 1024000 }
  *   listeners.ssl.default { bind = "0.0.0.0:7994", proxy_protocol = false,
  *                           ssl_options { certfile = ..., keyfile = ..., cacertfile = ...,
@@ -104,10 +105,40 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
    * @param tls {@code ssl_options} (ssl) or {@code dtls_options} (dtls), or null
    * @param proxyProtocol {@code proxy_protocol} (tcp, ssl), or null
    * @param proxyProtocolTimeout {@code proxy_protocol_timeout} (tcp, ssl), or null
+   * @param tcpOptions {@code tcp_options} (tcp, ssl), or null
    */
   record ListenerConfig(String type, String name, HostPort bind, Integer maxConnections,
       Integer maxConnRate, List<String> accessRules, TlsFiles tls, Boolean proxyProtocol,
-      Duration proxyProtocolTimeout) {}
+      Duration proxyProtocolTimeout, TcpOptions tcpOptions) {
+
+    /** A listener given by {@code --listen}: only its type, name and address. */
+    static ListenerConfig of(String type, String name, HostPort bind) {
+      return new ListenerConfig(type, name, bind, null, null, null, null, null, null, null);
+    }
+
+    /** This listener with other TLS files (the {@code --certfile} flags override the file). */
+    ListenerConfig withTls(TlsFiles files) {
+      return new ListenerConfig(type, name, bind, maxConnections, maxConnRate, accessRules, files,
+          proxyProtocol, proxyProtocolTimeout, tcpOptions);
+    }
+  }
+
+  /**
+   * A tcp or ssl listener's {@code tcp_options}, as EMQX names them; each null when not set.
+   * {@code active_n} (and the listener's {@code acceptors}) are Erlang VM tuning: accepted, so an
+   * EMQX file loads, and ignored. {@code send_timeout_close} may only be true: this gateway always
+   * closes a connection whose send times out ({@code send_timeout = 0s} turns the timeout off).
+   *
+   * @param nodelay {@code nodelay}
+   * @param reuseaddr {@code reuseaddr}
+   * @param sndbuf {@code sndbuf}, bytes
+   * @param recbuf {@code recbuf}, bytes
+   * @param backlog {@code backlog}
+   * @param sendTimeout {@code send_timeout}; zero turns it off
+   * @param maxPendingOutboundBytes {@code max_pending_outbound_bytes} (this gateway's own)
+   */
+  record TcpOptions(Boolean nodelay, Boolean reuseaddr, Integer sndbuf, Integer recbuf,
+      Integer backlog, Duration sendTimeout, Integer maxPendingOutboundBytes) {}
 
   private static final Set<String> TOP = Set.of("mountpoint", "idle_timeout", "node", "server",
       "handler", "listeners", "enable", "enable_stats");
@@ -117,13 +148,15 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
   private static final Set<String> SSL = Set.of("enable", "certfile", "keyfile", "cacertfile",
       "verify", "fail_if_no_peer_cert", "server_name_indication");
   private static final Set<String> TCP = Set.of("bind", "max_connections", "max_conn_rate",
-      "access_rules", "proxy_protocol", "proxy_protocol_timeout");
-  private static final Set<String> SSL_LISTENER = Set.of("bind", "max_connections",
-      "max_conn_rate", "access_rules", "proxy_protocol", "proxy_protocol_timeout", "ssl_options");
+      "access_rules", "proxy_protocol", "proxy_protocol_timeout", "tcp_options", "acceptors");
+  private static final Set<String> SSL_LISTENER = union(TCP, Set.of("ssl_options"));
   private static final Set<String> UDP = Set.of("bind", "max_connections", "max_conn_rate",
-      "access_rules");
+      "access_rules", "acceptors");
   private static final Set<String> DTLS = Set.of("bind", "max_connections", "max_conn_rate",
-      "access_rules", "dtls_options");
+      "access_rules", "dtls_options", "acceptors");
+  private static final Set<String> TCP_OPTIONS = Set.of("nodelay", "reuseaddr", "sndbuf",
+      "recbuf", "backlog", "send_timeout", "send_timeout_close", "max_pending_outbound_bytes",
+      "active_n");
   private static final Set<String> PSK = Set.of("enable", "init_file", "separator", "chunk_size");
   private static final Set<String> TOP_OF_BLOCK_FILE = union(TOP, Set.of("psk_authentication"));
   private static final java.util.Map<String, Set<String>> LISTENER_KEYS = java.util.Map.of(
@@ -210,7 +243,9 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
               one.hasPath("access_rules") ? one.getStringList("access_rules") : null, tls,
               one.hasPath("proxy_protocol") ? one.getBoolean("proxy_protocol") : null,
               one.hasPath("proxy_protocol_timeout") ? one.getDuration("proxy_protocol_timeout")
-                  : null));
+                  : null,
+              one.hasPath("tcp_options")
+                  ? tcpOptions(one.getConfig("tcp_options"), at + "tcp_options.") : null));
         }
       }
     }
@@ -220,6 +255,35 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
         c.hasPath("node") ? c.getString("node") : null,
         adapterBind, adapterTls, handlerAddress, handlerService, handlerTimeout, handlerTls,
         List.copyOf(listeners), psk);
+  }
+
+  private static TcpOptions tcpOptions(Config t, String at) {
+    onlyKnown(t, TCP_OPTIONS, at);
+    if (t.hasPath("send_timeout_close") && !t.getBoolean("send_timeout_close")) {
+      throw new IllegalArgumentException(at + "send_timeout_close = false is not supported: this"
+          + " gateway always closes a connection whose send times out; set send_timeout = 0s to"
+          + " turn the timeout off");
+    }
+    return new TcpOptions(
+        t.hasPath("nodelay") ? t.getBoolean("nodelay") : null,
+        t.hasPath("reuseaddr") ? t.getBoolean("reuseaddr") : null,
+        bytes(t, "sndbuf", at), bytes(t, "recbuf", at),
+        t.hasPath("backlog") ? t.getInt("backlog") : null,
+        t.hasPath("send_timeout") ? t.getDuration("send_timeout") : null,
+        bytes(t, "max_pending_outbound_bytes", at));
+  }
+
+  /** A HOCON size ({@code 8MiB}, {@code 64KiB}, {@code 4096}; {@code MB} is 10^6) that must fit an int. */
+  private static Integer bytes(Config c, String key, String at) {
+    if (!c.hasPath(key)) {
+      return null;
+    }
+    long n = c.getBytes(key);
+    if (n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(at + key + " must be at most " + Integer.MAX_VALUE
+          + " bytes, was " + n);
+    }
+    return (int) n;
   }
 
   /** {@code psk_authentication}; {@code init_file} is required with {@code enable = true}. */

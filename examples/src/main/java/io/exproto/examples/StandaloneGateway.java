@@ -1,5 +1,6 @@
 package io.exproto.examples;
 
+import io.exproto.examples.GatewayConfigFile.ListenerConfig;
 import io.exproto.gateway.Gateway;
 import io.exproto.gateway.GatewayBuilder;
 import io.exproto.grpc.GrpcAdapterServer;
@@ -73,11 +74,6 @@ public final class StandaloneGateway implements Callable<Integer> {
 
   /** How long a stop waits for connections to deliver their last callbacks. */
   public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
-
-  /** A listener to start: its kind ({@code tcp}, {@code udp}), name, address and limits. */
-  record ListenerSpec(String scheme, String name, HostPort bind, Integer maxConnections,
-      Integer maxConnRate, List<String> accessRules, GatewayConfigFile.TlsFiles tls,
-      Boolean proxyProtocol, Duration proxyProtocolTimeout) {}
 
   private static final List<String> SCHEMES = List.of("tcp", "ssl", "udp", "dtls");
 
@@ -231,21 +227,17 @@ public final class StandaloneGateway implements Callable<Integer> {
       }
     }
     applyDefaults(file);
-    List<ListenerSpec> specs = new ArrayList<>();
+    List<ListenerConfig> specs = new ArrayList<>();
     if (!listen.isEmpty() || file == null || file.listeners().isEmpty()) {
       List<Listen> given = listen.isEmpty() ? List.of(parseListen(DEFAULT_LISTEN)) : listen;
       java.util.Map<String, Integer> perScheme = new java.util.HashMap<>();
       for (Listen l : given) {
         int n = perScheme.merge(l.scheme(), 1, Integer::sum);
-        specs.add(new ListenerSpec(l.scheme(), n == 1 ? l.scheme() : l.scheme() + "-" + n,
-            l.address(), null, null, null, null, null, null));
+        specs.add(ListenerConfig.of(l.scheme(), n == 1 ? l.scheme() : l.scheme() + "-" + n,
+            l.address()));
       }
     } else {
-      for (GatewayConfigFile.ListenerConfig l : file.listeners()) {
-        specs.add(new ListenerSpec(l.type(), l.name(), l.bind(), l.maxConnections(),
-            l.maxConnRate(), l.accessRules(), l.tls(), l.proxyProtocol(),
-            l.proxyProtocolTimeout()));
-      }
+      specs.addAll(file.listeners());
     }
     Map<String, byte[]> psk = preSharedKeys(file, specs);
     // --certfile/--keyfile/--cacertfile/--verify apply to every ssl and dtls listener.
@@ -253,23 +245,21 @@ public final class StandaloneGateway implements Callable<Integer> {
         && !verify ? null
         : new GatewayConfigFile.TlsFiles(certfile, keyfile, cacertfile, verify, verify, null);
     for (int i = 0; i < specs.size(); i++) {
-      ListenerSpec l = specs.get(i);
-      boolean secure = l.scheme().equals("ssl") || l.scheme().equals("dtls");
+      ListenerConfig l = specs.get(i);
+      boolean secure = l.type().equals("ssl") || l.type().equals("dtls");
       if (secure && flagTls != null) {
-        specs.set(i, new ListenerSpec(l.scheme(), l.name(), l.bind(), l.maxConnections(),
-            l.maxConnRate(), l.accessRules(), flagTls, l.proxyProtocol(),
-            l.proxyProtocolTimeout()));
-      } else if (l.scheme().equals("dtls") && l.tls() == null && psk == null) {
-        throw usageError("--listen", l.scheme() + "://" + l.bind(), "dtls listeners need"
+        specs.set(i, l.withTls(flagTls));
+      } else if (l.type().equals("dtls") && l.tls() == null && psk == null) {
+        throw usageError("--listen", l.type() + "://" + l.bind(), "dtls listeners need"
             + " --certfile and --keyfile, or --pskfile (in --config: dtls_options with certfile"
             + " and keyfile, or psk_authentication); '" + l.name() + "' has neither");
-      } else if (l.scheme().equals("ssl") && l.tls() == null) {
-        throw usageError("--listen", l.scheme() + "://" + l.bind(),
-            l.scheme() + " listeners need --certfile and --keyfile");
+      } else if (l.type().equals("ssl") && l.tls() == null) {
+        throw usageError("--listen", l.type() + "://" + l.bind(),
+            l.type() + " listeners need --certfile and --keyfile");
       }
     }
     List<InetSocketAddress> listenAddresses = new ArrayList<>();
-    for (ListenerSpec l : specs) {
+    for (ListenerConfig l : specs) {
       listenAddresses.add(resolve("--listen", l.bind()));
     }
     InetSocketAddress adapterBind = resolve("--adapter", adapter);
@@ -345,7 +335,7 @@ public final class StandaloneGateway implements Callable<Integer> {
 
     // The host as given (a wildcard reads back as [::] on dual-stack sockets), the port as bound.
     StringBuilder ready = new StringBuilder("exproto gateway ready:");
-    for (ListenerSpec l : specs) {
+    for (ListenerConfig l : specs) {
       int port = gateway.listenerAddresses().get(l.name()).getPort();
       ready.append(' ').append(l.name()).append('=').append(new HostPort(l.bind().host(), port));
     }
@@ -411,7 +401,7 @@ public final class StandaloneGateway implements Callable<Integer> {
    *
    * @param psk the keys of {@code --pskfile} or {@code psk_authentication}, or null
    */
-  private static DtlsListener dtlsListener(ListenerSpec l, InetSocketAddress bind,
+  private static DtlsListener dtlsListener(ListenerConfig l, InetSocketAddress bind,
       Map<String, byte[]> psk) {
     GatewayConfigFile.TlsFiles f = l.tls() != null ? l.tls()
         : new GatewayConfigFile.TlsFiles(null, null, null, false, false, null);
@@ -450,11 +440,11 @@ public final class StandaloneGateway implements Callable<Integer> {
    * file's {@code psk_authentication.separator} (even with {@code enable = false}), {@code :} by
    * default.
    */
-  private Map<String, byte[]> preSharedKeys(GatewayConfigFile file, List<ListenerSpec> specs) {
+  private Map<String, byte[]> preSharedKeys(GatewayConfigFile file, List<ListenerConfig> specs) {
     GatewayConfigFile.PskAuthentication fromFile = file != null ? file.psk() : null;
     String separator = fromFile != null ? fromFile.separator() : PskFile.DEFAULT_SEPARATOR;
     if (pskfile != null) {
-      if (specs.stream().noneMatch(l -> l.scheme().equals("dtls"))) {
+      if (specs.stream().noneMatch(l -> l.type().equals("dtls"))) {
         throw usageError("--pskfile", pskfile.toString(),
             "no dtls listener: pre-shared keys are for dtls:// listeners only");
       }
@@ -488,17 +478,17 @@ public final class StandaloneGateway implements Callable<Integer> {
     return b.build();
   }
 
-  private GatewayBuilder configure(List<ListenerSpec> specs,
+  private GatewayBuilder configure(List<ListenerConfig> specs,
       List<InetSocketAddress> listenAddresses, Map<String, byte[]> psk, GrpcHandler grpcHandler,
       NettyTransport transport) {
     GatewayBuilder b = Gateway.builder();
     for (int i = 0; i < specs.size(); i++) {
-      ListenerSpec l = specs.get(i);
-      if (l.scheme().equals("dtls")) {
+      ListenerConfig l = specs.get(i);
+      if (l.type().equals("dtls")) {
         b.listener(dtlsListener(l, listenAddresses.get(i), psk));
         continue;
       }
-      if (l.scheme().equals("udp")) {
+      if (l.type().equals("udp")) {
         UdpListener.Builder ub = UdpListener.builder().name(l.name())
             .bind(listenAddresses.get(i)).transport(transport);
         if (l.maxConnections() != null) {
@@ -532,7 +522,10 @@ public final class StandaloneGateway implements Callable<Integer> {
       if (l.proxyProtocolTimeout() != null) {
         lb.proxyProtocolTimeout(l.proxyProtocolTimeout());
       }
-      if (l.scheme().equals("ssl")) {
+      if (l.tcpOptions() != null) {
+        tcpOptions(lb, l.tcpOptions());
+      }
+      if (l.type().equals("ssl")) {
         lb.tls(serverTls(l.tls()));
       }
       b.listener(lb.build());
@@ -555,6 +548,30 @@ public final class StandaloneGateway implements Callable<Integer> {
       b.nodeName(node);
     }
     return b;
+  }
+
+  private static void tcpOptions(TcpListener.Builder b, GatewayConfigFile.TcpOptions o) {
+    if (o.nodelay() != null) {
+      b.nodelay(o.nodelay());
+    }
+    if (o.reuseaddr() != null) {
+      b.reuseaddr(o.reuseaddr());
+    }
+    if (o.sndbuf() != null) {
+      b.sendBuffer(o.sndbuf());
+    }
+    if (o.recbuf() != null) {
+      b.recvBuffer(o.recbuf());
+    }
+    if (o.backlog() != null) {
+      b.backlog(o.backlog());
+    }
+    if (o.sendTimeout() != null) {
+      b.sendTimeout(o.sendTimeout());
+    }
+    if (o.maxPendingOutboundBytes() != null) {
+      b.maxPendingOutboundBytes(o.maxPendingOutboundBytes());
+    }
   }
 
   private InetSocketAddress resolve(String option, HostPort hp) {

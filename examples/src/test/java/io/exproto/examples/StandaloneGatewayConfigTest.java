@@ -244,4 +244,57 @@ class StandaloneGatewayConfigTest {
         .exitCode()).isEqualTo(2);
     assertThat(err()).contains("ConnectionUnaryHandler or ConnectionHandler");
   }
+
+  @Test
+  void tcpOptionsAreReadWithEmqxNamesAndSizes() throws Exception {
+    Path file = dir.resolve("tcp.conf");
+    Files.writeString(file, """
+        gateway.exproto.listeners.tcp.t {
+          bind = 7993
+          acceptors = 16
+          tcp_options { nodelay = false, reuseaddr = true, sndbuf = 64KiB, recbuf = 4096,
+                        backlog = 128, send_timeout = 5s, send_timeout_close = true,
+                        max_pending_outbound_bytes = 1MiB, active_n = 100 }
+        }
+        """);
+    GatewayConfigFile.TcpOptions o = GatewayConfigFile.load(file.toFile()).listeners().get(0)
+        .tcpOptions();
+
+    assertThat(o).isEqualTo(new GatewayConfigFile.TcpOptions(false, true, 65_536, 4096, 128,
+        Duration.ofSeconds(5), 1 << 20));
+  }
+
+  @Test
+  void aGatewayWithTcpOptionsStartsAndEchoes() throws Exception {
+    Launch launch = launch("""
+        listeners.tcp.t {
+          bind = "127.0.0.1:0"
+          tcp_options { send_timeout = 0s, max_pending_outbound_bytes = 64KiB, nodelay = true }
+        }
+        """);
+    assertThat(launch.exitCode()).as(err()).isZero();
+    try (TcpTestDevice d = TcpTestDevice.connect(launch.running().listenerAddresses().get("t"))) {
+      assertThat(d.send("hi").readText(2, WAIT)).isEqualTo("hi");
+    }
+  }
+
+  @Test
+  void tcpOptionMistakesAreUsageErrorsNamingTheKey() throws Exception {
+    assertThat(launch("listeners.tcp.t { bind = 7993, tcp_options.send_timeout_close = false }")
+        .exitCode()).isEqualTo(2);
+    assertThat(err()).contains("listeners.tcp.t.tcp_options.send_timeout_close = false is not"
+        + " supported").contains("send_timeout = 0s");
+    err.reset();
+    assertThat(launch("listeners.tcp.t { bind = 7993, tcp_options.linger = 5 }").exitCode())
+        .isEqualTo(2);
+    assertThat(err()).contains("listeners.tcp.t.tcp_options.linger is not a setting");
+    err.reset();
+    assertThat(launch("listeners.udp.u { bind = 7993, tcp_options.nodelay = true }").exitCode())
+        .isEqualTo(2);
+    assertThat(err()).contains("listeners.udp.u.tcp_options is not a setting");
+    err.reset();
+    assertThat(launch("listeners.tcp.t { bind = \"127.0.0.1:0\","
+        + " tcp_options.max_pending_outbound_bytes = 1KiB }").exitCode()).isEqualTo(2);
+    assertThat(err()).contains("maxPendingOutboundBytes");
+  }
 }

@@ -57,7 +57,7 @@ public interface Gateway extends AutoCloseable {
   /**
    * Stops a listener on the running gateway: it stops accepting at once, its connections (and no
    * others) are closed with reason {@code {shutdown,listener_stopped}} (a reason of this gateway;
-   * EMQX has none: SPEC B7 lists it under this project's own), their queued callbacks still run
+   * EMQX has none; the README lists it under "Close reasons"), their queued callbacks still run
    * within the close-flush timeout, then the listener is stopped and its port released.
    *
    * <p>Blocks until then, at most the close-flush timeout plus the callback timeout plus a few

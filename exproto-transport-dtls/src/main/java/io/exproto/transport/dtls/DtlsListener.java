@@ -5,6 +5,7 @@ import io.exproto.transport.AccessRules;
 import io.exproto.transport.LinkAcceptor;
 import io.exproto.transport.LinkListener;
 import io.exproto.transport.TransportListener;
+import io.exproto.transport.internal.AcceptRateLimiter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;

@@ -1,6 +1,7 @@
 package io.exproto.transport.dtls;
 
 import io.exproto.transport.AccessRules;
+import io.exproto.transport.internal.AcceptRateLimiter;
 import java.net.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

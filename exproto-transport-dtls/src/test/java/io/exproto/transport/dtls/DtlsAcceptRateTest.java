@@ -11,6 +11,7 @@ import io.exproto.handler.ConnectionHandler;
 import io.exproto.handler.Message;
 import io.exproto.handler.TimerType;
 import io.exproto.transport.AccessRules;
+import io.exproto.transport.internal.AcceptRateLimiter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

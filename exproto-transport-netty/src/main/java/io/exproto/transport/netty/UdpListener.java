@@ -64,7 +64,7 @@ import java.util.concurrent.TimeUnit;
  * the links still open (each reports {@code udp_closed}), then the transport if the listener
  * created it.
  *
- * <p>Thread-safe. Not implemented here yet: {@code max_conn_rate}, {@code access_rules}.
+ * <p>Thread-safe.
  */
 public final class UdpListener implements TransportListener {
 

@@ -1,5 +1,6 @@
 package io.exproto.transport.netty.internal;
 
+import io.exproto.transport.internal.AcceptRateLimiter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -4,6 +4,7 @@ import io.exproto.transport.LinkAcceptor;
 import io.exproto.transport.AccessRules;
 import io.exproto.transport.LinkExecutor;
 import io.exproto.transport.LinkListener;
+import io.exproto.transport.internal.AcceptRateLimiter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

@@ -1,4 +1,4 @@
-package io.exproto.transport.netty.internal;
+package io.exproto.transport.internal;
 
 import java.util.function.LongSupplier;
 
@@ -8,10 +8,12 @@ import java.util.function.LongSupplier;
  * {@code perSecond} connections is let through at once and a steady flow at that rate forever.
  *
  * <p>Kept as the time the next token will be free (the "virtual scheduling" form of the bucket):
- * two longs, no refill task, no floating point. Not thread-safe: used by one listening channel,
- * on its event loop.
+ * two longs, no refill task, no floating point. The one bucket behind every listener's accept rate
+ * (Netty TCP, TLS and UDP, and DTLS). Thread-safe: a Netty listener takes tokens on its one event
+ * loop, where the lock is never contended; Scandium may receive on several threads. Internal: not
+ * part of the public API.
  */
-final class AcceptRateLimiter {
+public final class AcceptRateLimiter {
 
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
@@ -19,13 +21,13 @@ final class AcceptRateLimiter {
   private final long nanosPerToken;
   // How far the schedule may run ahead of now: the bucket's capacity less the token being taken.
   private final long burstNanos;
-  private long nextTokenAt;
+  private long nextTokenAt; // guarded by this
 
   /**
    * @param perSecond at least 1
    * @param nanoClock a monotonic clock in nanoseconds, {@code System::nanoTime} outside tests
    */
-  AcceptRateLimiter(int perSecond, LongSupplier nanoClock) {
+  public AcceptRateLimiter(int perSecond, LongSupplier nanoClock) {
     if (perSecond < 1) {
       throw new IllegalArgumentException("maxConnRate must be at least 1 per second, was "
           + perSecond);
@@ -37,7 +39,7 @@ final class AcceptRateLimiter {
   }
 
   /** Takes a token if one is left, returning whether it did. */
-  boolean tryAcquire() {
+  public synchronized boolean tryAcquire() {
     long now = nanoClock.getAsLong();
     // Compared by difference: nanoTime may wrap. A schedule in the past means a full bucket.
     long scheduled = nextTokenAt - now > 0 ? nextTokenAt : now;

@@ -1,4 +1,4 @@
-package io.exproto.transport.netty.internal;
+package io.exproto.transport.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
