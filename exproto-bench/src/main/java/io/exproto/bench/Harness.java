@@ -32,7 +32,7 @@ final class Harness {
   private final Results results = new Results();
 
   Harness(BenchArgs a) {
-    warmup = a.duration("warmup", Duration.ofSeconds(3));
+    warmup = a.duration("warmup", Duration.ofSeconds(8));
     measure = a.duration("measure", Duration.ofSeconds(8));
     connections = a.integers("connections", List.of(1, 100, 1000));
     holdConnections = a.integer("hold", 15_000);

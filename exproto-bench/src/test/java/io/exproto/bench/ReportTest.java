@@ -53,6 +53,9 @@ class ReportTest {
             + " msgs/s | 0.60× — met |")
         .contains("| gRPC unary echo @1,000 conns ≥ 0.9× (bare unary calls/s ÷ 4) | 40,000"
             + " msgs/s vs 50,000 | 0.80× — NOT met |")
+        // 1 / (1/100,000 + 4/200,000) = 33,333; ÷ 50,000 = 0.67; 40,000 ÷ 33,333 = 1.20.
+        .contains("| (model) gRPC unary echo with a zero-cost gateway, 1 ÷ (1/netty + 4/grpc) |"
+            + " 33,333 msgs/s | 0.67× of bare ÷ 4; the gateway reaches 1.20× of this |")
         .contains("1,500 B/conn — met")
         .contains("200,000 calls/s (÷4 = 50,000)")
         .contains("| TopicMatchBenchmark.publish | kind=exact | 1,000,000 | 10,000 | ops/s |")

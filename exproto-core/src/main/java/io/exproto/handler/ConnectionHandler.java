@@ -23,6 +23,12 @@ import java.util.concurrent.CompletionStage;
  * callback timeout closes the connection with reason
  * {@code {shutdown,{error,{on_<callback>,<reason>}}}} (see {@link CallbackFailedException}).
  *
+ * <p>A stage the gateway stops waiting for (past the callback timeout, or still running when the
+ * close-flush timeout ends) is cancelled, with {@code toCompletableFuture().cancel(false)}, so that
+ * the implementation can give up the work and release what it holds; the gRPC binding cancels the
+ * call. Return a stage of each callback's own, not one shared between callbacks; a stage that does
+ * not support {@code toCompletableFuture} is left alone.
+ *
  * <p>If the implementation also implements {@link AutoCloseable}, the gateway closes it when the
  * gateway terminates.
  */

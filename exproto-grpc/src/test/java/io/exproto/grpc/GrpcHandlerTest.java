@@ -218,6 +218,21 @@ class GrpcHandlerTest {
     CompletionStage<Void> stage = impatient.onReceivedBytes("c", new byte[] {1});
 
     assertThat(callbackFailure(stage).reason()).isEqualTo("deadline_exceeded");
+    // The call itself is cancelled too: the handler's server sees it end.
+    var held = (io.grpc.stub.ServerCallStreamObserver<?>) service.nextHeld();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(held::isCancelled);
+  }
+
+  @Test
+  void cancellingACallbacksStageCancelsTheCall() throws Exception {
+    service.hold();
+    CompletionStage<Void> stage = handler.onReceivedBytes("c", new byte[] {1});
+    var held = (io.grpc.stub.ServerCallStreamObserver<?>) service.nextHeld();
+    assertThat(held.isCancelled()).isFalse();
+
+    stage.toCompletableFuture().cancel(false);
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(held::isCancelled);
   }
 
   @Test

@@ -222,7 +222,8 @@ class LifecycleTest extends EngineFixture {
 
   @Test
   void callbackThatNeverCompletesHitsTheDeadline() throws Exception {
-    handler.on(Type.RECEIVED_BYTES, (e, a) -> new CompletableFuture<>());
+    CompletableFuture<Void> never = new CompletableFuture<>();
+    handler.on(Type.RECEIVED_BYTES, (e, a) -> never);
     start(b -> b.callbackTimeout(Duration.ofSeconds(3)));
     String conn = connect();
     lastDevice.send("x");
@@ -233,6 +234,8 @@ class LifecycleTest extends EngineFixture {
     clock.advance(Duration.ofSeconds(1));
     assertThat(handler.awaitClosed(conn, WAIT))
         .isEqualTo("{shutdown,{error,{on_received_bytes,deadline_exceeded}}}");
+    // The handler is told the answer is no longer awaited, so it can let go of the work.
+    assertThat(never).isCancelled();
   }
 
   @Test
@@ -251,6 +254,7 @@ class LifecycleTest extends EngineFixture {
     assertThat(handler.awaitClosed(conn, WAIT)).isEqualTo("{shutdown,normal}");
     // The queued callbacks did not make it within the window; closed came anyway, once, last.
     assertThat(handler.receivedBytes(conn)).asString(StandardCharsets.UTF_8).isEqualTo("slow");
+    assertThat(stuck).as("the abandoned callback's stage").isCancelled();
   }
 
   @Test

@@ -64,6 +64,8 @@ final class Connection implements LinkListener, Subscriber {
   // Callback dispatch: at most one in flight.
   private boolean inFlight;
   private Kind inFlightKind;
+  // The stage of the callback in flight, cancelled if the connection gives up on it.
+  private CompletionStage<Void> inFlightStage;
   private long inFlightSeq;
   private long inFlightSinceNanos;
   private boolean pumping;
@@ -178,9 +180,12 @@ final class Connection implements LinkListener, Subscriber {
     int dropped = queue.clearExceptClosed();
     if (inFlight && inFlightKind != Kind.SOCKET_CLOSED) {
       // Abandon the slow callback: onSocketClosed must not wait on it past the flush window.
+      CompletionStage<Void> abandoned = inFlightStage;
       inFlight = false;
+      inFlightStage = null;
       inFlightSeq++;
       dropped++;
+      cancelAbandoned(abandoned);
     }
     if (dropped > 0) {
       log.warn("conn {}: dropped {} callbacks not delivered within the close-flush timeout",
@@ -355,6 +360,7 @@ final class Connection implements LinkListener, Subscriber {
       callbackDone(seq, t);
       return;
     }
+    inFlightStage = stage;
     stage.whenComplete((v, err) -> {
       if (exec.inExecutorThread()) {
         callbackDone(seq, err);
@@ -375,6 +381,7 @@ final class Connection implements LinkListener, Subscriber {
       return; // abandoned, or already failed by the watchdog
     }
     inFlight = false;
+    inFlightStage = null;
     Kind kind = inFlightKind;
     if (kind == Kind.SOCKET_CLOSED) {
       if (err != null) {
@@ -415,9 +422,29 @@ final class Connection implements LinkListener, Subscriber {
     long limit = gw.settings.callbackTimeout().toNanos();
     long elapsed = gw.scheduler.nanoTime() - inFlightSinceNanos;
     if (elapsed >= limit) {
+      CompletionStage<Void> overdue = inFlightStage;
       callbackDone(inFlightSeq, new CallbackFailedException("deadline_exceeded", null));
+      cancelAbandoned(overdue);
     } else {
       callbackWatchdog = schedule(this::onCallbackWatchdog, limit - elapsed);
+    }
+  }
+
+  /**
+   * Tells the handler its callback's answer is no longer awaited, by cancelling the stage it
+   * returned (ConnectionHandler's contract), so that it can release what the callback holds (a
+   * gRPC call, say). Stages that cannot be cancelled are left alone.
+   */
+  private void cancelAbandoned(CompletionStage<Void> stage) {
+    if (stage == null) {
+      return;
+    }
+    try {
+      stage.toCompletableFuture().cancel(false);
+    } catch (RuntimeException e) {
+      // toCompletableFuture is optional (UnsupportedOperationException), and a dependent of the
+      // stage may throw: the connection has moved on either way.
+      log.debug("conn {}: cancelling an abandoned callback: {}", conn, e.toString());
     }
   }
 

@@ -12,6 +12,7 @@ import io.exproto.handler.ConnectionHandler;
 import io.exproto.handler.Message;
 import io.exproto.handler.TimerType;
 import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The unary binding: each callback is one unary call of {@code emqx.exproto.v1.ConnectionUnaryHandler}
- * with a deadline. Internal: use {@link io.exproto.grpc.GrpcHandler}. Thread-safe.
+ * with a deadline ({@link CallDeadlines}, not gRPC's own). Cancelling a returned stage cancels its
+ * call. Internal: use {@link io.exproto.grpc.GrpcHandler}. Thread-safe.
  */
 public final class UnaryHandlerClient implements ConnectionHandler, AutoCloseable {
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
@@ -33,6 +35,7 @@ public final class UnaryHandlerClient implements ConnectionHandler, AutoCloseabl
   private final ManagedChannel channel;
   private final boolean ownsChannel;
   private final long callbackTimeoutNanos;
+  private final CallDeadlines deadlines;
   private final AtomicBoolean closed = new AtomicBoolean();
   private static final long BACKOFF_RESET_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   private final java.util.concurrent.atomic.AtomicLong lastBackoffReset =
@@ -41,12 +44,14 @@ public final class UnaryHandlerClient implements ConnectionHandler, AutoCloseabl
   /**
    * @param channel the channel to the handler service
    * @param ownsChannel true to shut the channel down on {@link #close()}
-   * @param callbackTimeout the deadline of every call
+   * @param callbackTimeout the deadline of every call, kept to within a tick of {@link
+   *     CallDeadlines}; a call whose returned stage is cancelled is cancelled too
    */
   public UnaryHandlerClient(ManagedChannel channel, boolean ownsChannel, Duration callbackTimeout) {
     this.channel = channel;
     this.ownsChannel = ownsChannel;
     this.callbackTimeoutNanos = callbackTimeout.toNanos();
+    this.deadlines = new CallDeadlines(callbackTimeout);
   }
 
   @Override
@@ -111,19 +116,22 @@ public final class UnaryHandlerClient implements ConnectionHandler, AutoCloseabl
 
   private <R> CompletionStage<Void> call(MethodDescriptor<R, EmptySuccess> method, R request) {
     CallbackObserver observer = new CallbackObserver();
+    CompletableFuture<Void> result = observer.future();
+    // A call inherits the current Context when created; if that is a server call's context (a
+    // callback issued while an adapter call is served), the call would be cancelled as soon as
+    // the server call completes. Context.ROOT cuts that link.
+    Context previous = Context.ROOT.attach();
     try {
-      // A call inherits the current Context when created and started; if that is a server call's
-      // context (a callback issued while an adapter call is served), the call would be cancelled
-      // as soon as the server call completes. Context.ROOT cuts that link.
-      Context.ROOT.run(() -> ClientCalls.asyncUnaryCall(
-          channel.newCall(method,
-              CallOptions.DEFAULT.withDeadlineAfter(callbackTimeoutNanos, TimeUnit.NANOSECONDS)),
-          request, observer));
+      // No gRPC deadline: CallDeadlines times the call (see there why).
+      ClientCall<R, EmptySuccess> call = channel.newCall(method, CallOptions.DEFAULT);
+      deadlines.track(call, result);
+      ClientCalls.asyncUnaryCall(call, request, observer);
     } catch (RuntimeException e) {
       // asyncUnaryCall cancels the call before rethrowing; whichever report comes first wins.
       observer.onError(e);
+    } finally {
+      Context.ROOT.detach(previous);
     }
-    CompletableFuture<Void> result = observer.future();
     if (ownsChannel) {
       result.whenComplete((v, e) -> {
         if (e instanceof CallbackFailedException f && f.reason().equals("unavailable")) {
