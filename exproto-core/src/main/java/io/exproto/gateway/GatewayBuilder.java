@@ -149,7 +149,8 @@ public final class GatewayBuilder {
    * Per-connection inbound byte rate limit, in bytes per second; {@code 0} (the default) is
    * unlimited. Shaping, not dropping: each connection has a token bucket holding one second's
    * worth; a read that overdraws it is still delivered, then reading from that connection pauses
-   * until the bucket has refilled. The bucket exists only when a limit is set.
+   * until the bucket has refilled. The bucket exists only when a limit is set. A datagram
+   * listener (UDP, DTLS) drops, and counts, what a paused peer sends meanwhile.
    *
    * @throws IllegalArgumentException (from {@link #build()}) if negative
    */
@@ -161,7 +162,9 @@ public final class GatewayBuilder {
   /**
    * Per-connection inbound message rate limit, in reads (one socket read, datagram or frame) per
    * second; {@code 0} (the default) is unlimited. Shapes like
-   * {@link #maxInboundBytesPerSecond(long)}: messages are never dropped, reading pauses instead.
+   * {@link #maxInboundBytesPerSecond(long)}: reading pauses instead of dropping. On a stream
+   * (TCP, TLS) nothing is lost; a datagram listener (UDP, DTLS) cannot hold a peer back, so what
+   * that peer sends while paused is dropped and counted by the listener.
    *
    * @throws IllegalArgumentException (from {@link #build()}) if negative
    */

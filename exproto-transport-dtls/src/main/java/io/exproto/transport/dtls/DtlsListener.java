@@ -677,7 +677,10 @@ public final class DtlsListener implements TransportListener {
       return this;
     }
 
-    /** Most sessions open at once; more are closed after their handshake and counted. */
+    /**
+     * Most sessions open at once; more are closed after their handshake and counted. Default
+     * 1,024,000 (SPEC B8).
+     */
     public Builder maxConnections(int maxConnections) {
       this.maxConnections = maxConnections;
       return this;
@@ -754,7 +757,8 @@ public final class DtlsListener implements TransportListener {
 
     /**
      * The handshake's first retransmission timeout (doubled on each retry); with {@link
-     * #maxRetransmissions} it bounds how long a stalled handshake lives. Default 2 s.
+     * #maxRetransmissions} it bounds how long a stalled handshake lives. Default 2 s; at least
+     * 1 ms, in whole milliseconds.
      */
     public Builder retransmissionTimeout(Duration timeout) {
       this.retransmissionTimeout = Objects.requireNonNull(timeout, "timeout");
@@ -800,8 +804,9 @@ public final class DtlsListener implements TransportListener {
         throw new IllegalArgumentException("executorThreads must be at least 1, was "
             + executorThreads);
       }
-      if (retransmissionTimeout.isNegative() || retransmissionTimeout.isZero()) {
-        throw new IllegalArgumentException("retransmissionTimeout must be positive, was "
+      if (retransmissionTimeout.toMillis() < 1) {
+        // Scandium counts in whole milliseconds.
+        throw new IllegalArgumentException("retransmissionTimeout must be at least 1 ms, was "
             + retransmissionTimeout);
       }
       if (maxRetransmissions < 1) {

@@ -1,0 +1,45 @@
+package io.exproto.transport.dtls;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/** Builder validation: each mistake is refused at build() with a message naming the option. */
+class DtlsListenerBuilderTest {
+
+  private static final Map<String, byte[]> PSK = Map.of("device-1", new byte[] {1, 2, 3});
+
+  private static void refused(UnaryOperator<DtlsListener.Builder> mistake, String... words) {
+    assertThatThrownBy(() -> mistake.apply(DtlsListener.builder().bind("127.0.0.1", 0).psk(PSK))
+        .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContainingAll(words);
+  }
+
+  @Test
+  void limitsBelowTheirMinimumAreRefused() {
+    refused(b -> b.maxConnections(0), "maxConnections", "at least 1", "0");
+    refused(b -> b.maxConnRate(0), "maxConnRate", "at least 1");
+    refused(b -> b.executorThreads(0), "executorThreads");
+    refused(b -> b.maxRetransmissions(0), "maxRetransmissions");
+  }
+
+  @Test
+  void aRetransmissionTimeoutUnderAMillisecondIsRefusedNotRoundedToZero() {
+    refused(b -> b.retransmissionTimeout(Duration.ofNanos(999_999)), "retransmissionTimeout",
+        "at least 1 ms");
+    refused(b -> b.retransmissionTimeout(Duration.ZERO), "retransmissionTimeout");
+  }
+
+  @Test
+  void credentialsAndPeerVerificationMustFitTogether() {
+    assertThatThrownBy(() -> DtlsListener.builder().bind("127.0.0.1", 0).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs credentials");
+    refused(b -> b.failIfNoPeerCert(true), "failIfNoPeerCert needs verifyPeer");
+    refused(b -> b.psk(Map.of()), "psk must hold at least one identity");
+    refused(b -> b.psk(Map.of("id", new byte[0])), "psk secret of identity 'id'");
+  }
+}
