@@ -9,8 +9,8 @@ import java.util.Arrays;
  *
  * <pre>
  * all        the whole comparison; prints the tables and (re)writes BENCHMARKS.md
- *            [--warmup 8s] [--measure 8s] [--connections 1,100,1000] [--hold 15000]
- *            [--hold-processes 3] [--churn-workers 50] [--jmh true] [--out PATH]
+ *            [--jit-warmup 60s] [--warmup 3s] [--measure 8s] [--connections 1,100,1000]
+ *            [--hold 15000] [--hold-processes 3] [--churn-workers 50] [--jmh true] [--out PATH]
  *            [--only netty,grpc,inproc,unary,streaming,hold,jmh] (a partial run; use --out)
  * load       the load generator: --mode echo|hold|churn --port P [--host 127.0.0.1]
  *            [--connections N] [--payload 64] [--warmup 3s] [--measure 8s] [--sources 8]

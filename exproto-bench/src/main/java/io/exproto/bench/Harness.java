@@ -19,7 +19,9 @@ import java.util.Locale;
 final class Harness {
   private static final Duration READY = Duration.ofSeconds(60);
   private static final List<String> SERVER_JVM = List.of("-Xms256m");
+  private static final Duration ONE_SECOND = Duration.ofSeconds(1);
 
+  private final Duration jitWarmup;
   private final Duration warmup;
   private final Duration measure;
   private final List<Integer> connections;
@@ -32,7 +34,8 @@ final class Harness {
   private final Results results = new Results();
 
   Harness(BenchArgs a) {
-    warmup = a.duration("warmup", Duration.ofSeconds(8));
+    jitWarmup = a.duration("jit-warmup", Duration.ofSeconds(60));
+    warmup = a.duration("warmup", Duration.ofSeconds(3));
     measure = a.duration("measure", Duration.ofSeconds(8));
     connections = a.integers("connections", List.of(1, 100, 1000));
     holdConnections = a.integer("hold", 15_000);
@@ -58,11 +61,13 @@ final class Harness {
     long t0 = System.nanoTime();
     results.command = "mvn -B -q -pl exproto-bench -am package -DskipTests\n"
         + "java -jar exproto-bench/target/exproto-bench.jar all";
-    results.settings = String.format(Locale.ROOT, "Settings of this run: warm-up %s, measured"
-        + " %s per point; echo at %s connections; hold %,d connections over %d load processes;"
+    results.settings = String.format(Locale.ROOT, "Settings of this run: each server JVM first"
+        + " gets %s of load at the largest connection count (JIT warm-up, not reported), then"
+        + " each point has a warm-up of %s and is measured for %s; echo at %s connections; hold %,d connections over %d load processes;"
         + " churn with %d workers. The load generator (2 event-loop threads, epoll) runs in the"
         + " harness JVM except for hold; servers, gateways and handlers each run in their own"
-        + " child JVM (same java binary and class path).", secs(warmup), secs(measure),
+        + " child JVM (same java binary and class path).", secs(jitWarmup), secs(warmup),
+        secs(measure),
         connections, holdConnections, holdProcesses, churnWorkers);
     step("netty", "raw Netty echo anchor", this::nettyAnchor);
     step("grpc", "bare gRPC unary anchor", this::grpcAnchor);
@@ -117,6 +122,8 @@ final class Harness {
   private void nettyAnchor() throws Exception {
     try (Child server = Child.start("netty-echo", SERVER_JVM, "netty-echo")) {
       int port = Integer.parseInt(server.expect("READY", READY).split(" ")[1]);
+      jitWarmup(() -> LoadGenerator.echo(config(port, maxConnections()).withTimes(jitWarmup,
+          ONE_SECOND)));
       for (int c : connections) {
         record(Results.NETTY, LoadGenerator.echo(config(port, c)));
       }
@@ -126,6 +133,8 @@ final class Harness {
   private void grpcAnchor() throws Exception {
     try (Child server = Child.start("grpc-ping", SERVER_JVM, "grpc-ping")) {
       int port = Integer.parseInt(server.expect("READY", READY).split(" ")[1]);
+      jitWarmup(() -> GrpcPing.run("127.0.0.1", port, maxConnections(), 64, jitWarmup,
+          ONE_SECOND));
       for (int c : connections) {
         record(Results.GRPC, GrpcPing.run("127.0.0.1", port, c, 64, warmup, measure));
       }
@@ -150,6 +159,9 @@ final class Harness {
       if (handler != null) {
         handler.ask("adapter 127.0.0.1:" + adapter, "OK", READY);
       }
+      jitWarmup(() -> LoadGenerator.echo(config(tcp, maxConnections()).withTimes(jitWarmup,
+          ONE_SECOND)));
+      awaitGatewayConnections(gateway, 0, Duration.ofSeconds(20));
       for (int c : connections) {
         record(scenario, LoadGenerator.echo(config(tcp, c)));
         awaitGatewayConnections(gateway, 0, Duration.ofSeconds(20));
@@ -209,6 +221,30 @@ final class Harness {
         }
       }
     }
+  }
+
+  private interface Load {
+    LoadResult run() throws Exception;
+  }
+
+  /**
+   * Runs {@code load} once and throws its result away: C2 is still compiling after many seconds
+   * of load on a 2-core machine (measured: the bare gRPC anchor gave 11.7k calls/s after an 8 s
+   * warm-up and 34.9k after 40 s; the gateway with a unary handler 2.6k echoes/s after 30 s and
+   * 6.7k after 90 s, its C2 thread taking a quarter of the machine until then), so each server
+   * JVM first gets {@code --jit-warmup} of load at the largest connection count; each point then
+   * has its own shorter {@code --warmup}.
+   */
+  private void jitWarmup(Load load) throws Exception {
+    if (jitWarmup.isZero()) {
+      return;
+    }
+    LoadResult r = load.run();
+    System.out.println("   (JIT warm-up: " + r + ")");
+  }
+
+  private int maxConnections() {
+    return connections.stream().mapToInt(Integer::intValue).max().orElse(1);
   }
 
   /** Polls the gateway until it reports {@code expected} connections; returns the last count. */
