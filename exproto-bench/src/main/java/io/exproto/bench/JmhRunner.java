@@ -12,16 +12,23 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
-/** Runs the JMH benchmarks of {@code io.exproto.bench.jmh}: 1 fork, 2+3 iterations of 1 s. */
+/**
+ * Runs the JMH benchmarks of {@code io.exproto.bench.jmh}: 1 fork, {@value #WARMUP_ITERATIONS}
+ * warm-up and {@value #MEASUREMENT_ITERATIONS} measured iterations of 1 s (2 + 3 left C2 still
+ * compiling on a 2-core machine: errors larger than the scores).
+ */
 final class JmhRunner {
+  static final int WARMUP_ITERATIONS = 6;
+  static final int MEASUREMENT_ITERATIONS = 5;
+
   private JmhRunner() {}
 
   static List<Results.Jmh> run() throws RunnerException {
     Options opts = new OptionsBuilder()
         .include("io\\.exproto\\.bench\\.jmh\\..*")
         .forks(1)
-        .warmupIterations(2).warmupTime(TimeValue.seconds(1))
-        .measurementIterations(3).measurementTime(TimeValue.seconds(1))
+        .warmupIterations(WARMUP_ITERATIONS).warmupTime(TimeValue.seconds(1))
+        .measurementIterations(MEASUREMENT_ITERATIONS).measurementTime(TimeValue.seconds(1))
         .timeUnit(TimeUnit.SECONDS)
         .jvmArgsAppend("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
         .build();

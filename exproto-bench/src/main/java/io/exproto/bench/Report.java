@@ -132,7 +132,8 @@ final class Report {
     if (r.jmh.isEmpty()) {
       md.append("Not run (see notes).\n");
     } else {
-      md.append("1 fork, 2 warm-up and 3 measurement iterations of 1 s (throughput).\n\n");
+      md.append("1 fork, " + JmhRunner.WARMUP_ITERATIONS + " warm-up and "
+          + JmhRunner.MEASUREMENT_ITERATIONS + " measurement iterations of 1 s (throughput).\n\n");
       md.append("| benchmark | params | score | ± error | unit |\n|---|---|---|---|---|\n");
       for (Results.Jmh j : r.jmh) {
         md.append("| ").append(j.benchmark()).append(" | ").append(j.params()).append(" | ")
