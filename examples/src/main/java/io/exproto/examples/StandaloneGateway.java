@@ -279,9 +279,7 @@ public final class StandaloneGateway implements Callable<Integer> {
     if (handler != null) {
       try {
         GrpcHandler.Builder hb = GrpcHandler.builder().address(handler).service(service);
-        if (handlerTimeout != null) {
-          hb.callbackTimeout(handlerTimeout);
-        }
+        ifSet(handlerTimeout, hb::callbackTimeout);
         if (file != null && file.handlerTls() != null) {
           hb.tls(handlerTls(file.handlerTls()));
         }
@@ -369,9 +367,7 @@ public final class StandaloneGateway implements Callable<Integer> {
 
   private static HandlerTls handlerTls(GatewayConfigFile.TlsFiles f) {
     HandlerTls.Builder b = HandlerTls.builder();
-    if (f.cacertfile() != null) {
-      b.trustCertificates(f.cacertfile());
-    }
+    ifSet(f.cacertfile(), b::trustCertificates);
     if (f.certfile() != null || f.keyfile() != null) {
       if (f.certfile() == null || f.keyfile() == null) {
         throw new IllegalArgumentException("handler.ssl_options needs both certfile and keyfile"
@@ -379,9 +375,7 @@ public final class StandaloneGateway implements Callable<Integer> {
       }
       b.keyManager(f.certfile(), f.keyfile());
     }
-    if (f.serverNameIndication() != null) {
-      b.serverNameIndication(f.serverNameIndication());
-    }
+    ifSet(f.serverNameIndication(), b::serverNameIndication);
     return b.build();
   }
 
@@ -390,9 +384,7 @@ public final class StandaloneGateway implements Callable<Integer> {
       throw new IllegalArgumentException("ssl listeners need certfile and keyfile");
     }
     ServerTls.Builder b = ServerTls.builder().certificate(f.certfile(), f.keyfile());
-    if (f.cacertfile() != null) {
-      b.trustCertificates(f.cacertfile());
-    }
+    ifSet(f.cacertfile(), b::trustCertificates);
     return b.verifyPeer(f.verifyPeer()).failIfNoPeerCert(f.failIfNoPeerCert()).build();
   }
 
@@ -416,18 +408,10 @@ public final class StandaloneGateway implements Callable<Integer> {
       throw new IllegalArgumentException("dtls listener '" + l.name() + "' needs certfile and"
           + " keyfile, or pre-shared keys");
     }
-    if (psk != null) {
-      b.psk(psk);
-    }
-    if (f.cacertfile() != null) {
-      b.trustCertificates(f.cacertfile());
-    }
-    if (l.maxConnections() != null) {
-      b.maxConnections(l.maxConnections());
-    }
-    if (l.maxConnRate() != null) {
-      b.maxConnRate(l.maxConnRate());
-    }
+    ifSet(psk, b::psk);
+    ifSet(f.cacertfile(), b::trustCertificates);
+    ifSet(l.maxConnections(), b::maxConnections);
+    ifSet(l.maxConnRate(), b::maxConnRate);
     if (l.accessRules() != null) {
       b.accessRules(AccessRules.parse(l.accessRules()));
     }
@@ -470,9 +454,7 @@ public final class StandaloneGateway implements Callable<Integer> {
       throw new IllegalArgumentException("certfile and keyfile are required");
     }
     AdapterTls.Builder b = AdapterTls.builder().certificate(f.certfile(), f.keyfile());
-    if (f.cacertfile() != null) {
-      b.trustCertificates(f.cacertfile());
-    }
+    ifSet(f.cacertfile(), b::trustCertificates);
     b.clientAuth(!f.verifyPeer() ? AdapterTls.ClientAuth.NONE
         : f.failIfNoPeerCert() ? AdapterTls.ClientAuth.REQUIRE : AdapterTls.ClientAuth.OPTIONAL);
     return b.build();
@@ -491,12 +473,8 @@ public final class StandaloneGateway implements Callable<Integer> {
       if (l.type().equals("udp")) {
         UdpListener.Builder ub = UdpListener.builder().name(l.name())
             .bind(listenAddresses.get(i)).transport(transport);
-        if (l.maxConnections() != null) {
-          ub.maxConnections(l.maxConnections());
-        }
-        if (l.maxConnRate() != null) {
-          ub.maxConnRate(l.maxConnRate());
-        }
+        ifSet(l.maxConnections(), ub::maxConnections);
+        ifSet(l.maxConnRate(), ub::maxConnRate);
         if (l.accessRules() != null) {
           ub.accessRules(AccessRules.parse(l.accessRules()));
         }
@@ -507,21 +485,13 @@ public final class StandaloneGateway implements Callable<Integer> {
           .name(l.name())
           .bind(listenAddresses.get(i))
           .transport(transport);
-      if (l.maxConnections() != null) {
-        lb.maxConnections(l.maxConnections());
-      }
-      if (l.maxConnRate() != null) {
-        lb.maxConnRate(l.maxConnRate());
-      }
+      ifSet(l.maxConnections(), lb::maxConnections);
+      ifSet(l.maxConnRate(), lb::maxConnRate);
       if (l.accessRules() != null) {
         lb.accessRules(AccessRules.parse(l.accessRules()));
       }
-      if (l.proxyProtocol() != null) {
-        lb.proxyProtocol(l.proxyProtocol());
-      }
-      if (l.proxyProtocolTimeout() != null) {
-        lb.proxyProtocolTimeout(l.proxyProtocolTimeout());
-      }
+      ifSet(l.proxyProtocol(), lb::proxyProtocol);
+      ifSet(l.proxyProtocolTimeout(), lb::proxyProtocolTimeout);
       if (l.tcpOptions() != null) {
         tcpOptions(lb, l.tcpOptions());
       }
@@ -530,47 +500,32 @@ public final class StandaloneGateway implements Callable<Integer> {
       }
       b.listener(lb.build());
     }
-    if (handlerTimeout != null) {
-      b.callbackTimeout(handlerTimeout);
-    }
+    ifSet(handlerTimeout, b::callbackTimeout);
     if (grpcHandler != null) {
       b.handler(grpcHandler);
     } else {
       b.handler(EchoHandler::new);
     }
-    if (mountpoint != null) {
-      b.mountpoint(mountpoint);
-    }
-    if (idleTimeout != null) {
-      b.idleTimeout(idleTimeout);
-    }
-    if (node != null) {
-      b.nodeName(node);
-    }
+    ifSet(mountpoint, b::mountpoint);
+    ifSet(idleTimeout, b::idleTimeout);
+    ifSet(node, b::nodeName);
     return b;
   }
 
   private static void tcpOptions(TcpListener.Builder b, GatewayConfigFile.TcpOptions o) {
-    if (o.nodelay() != null) {
-      b.nodelay(o.nodelay());
-    }
-    if (o.reuseaddr() != null) {
-      b.reuseaddr(o.reuseaddr());
-    }
-    if (o.sndbuf() != null) {
-      b.sendBuffer(o.sndbuf());
-    }
-    if (o.recbuf() != null) {
-      b.recvBuffer(o.recbuf());
-    }
-    if (o.backlog() != null) {
-      b.backlog(o.backlog());
-    }
-    if (o.sendTimeout() != null) {
-      b.sendTimeout(o.sendTimeout());
-    }
-    if (o.maxPendingOutboundBytes() != null) {
-      b.maxPendingOutboundBytes(o.maxPendingOutboundBytes());
+    ifSet(o.nodelay(), b::nodelay);
+    ifSet(o.reuseaddr(), b::reuseaddr);
+    ifSet(o.sndbuf(), b::sendBuffer);
+    ifSet(o.recbuf(), b::recvBuffer);
+    ifSet(o.backlog(), b::backlog);
+    ifSet(o.sendTimeout(), b::sendTimeout);
+    ifSet(o.maxPendingOutboundBytes(), b::maxPendingOutboundBytes);
+  }
+
+  /** Calls {@code setter} with {@code value} if it is set: flags and file leave unset as null. */
+  private static <T> void ifSet(T value, java.util.function.Consumer<T> setter) {
+    if (value != null) {
+      setter.accept(value);
     }
   }
 
