@@ -199,7 +199,9 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
 
     /**
      * The deadline of every callback; default 30 seconds. A callback not answered in time fails
-     * with reason {@code deadline_exceeded}.
+     * with reason {@code deadline_exceeded} and its call is cancelled, within an eighth of the
+     * timeout (at most 250 ms) after it expired (unary service; the streaming service has no
+     * per-callback call and relies on the gateway's own {@code callbackTimeout}).
      *
      * @throws IllegalArgumentException if zero or negative
      */

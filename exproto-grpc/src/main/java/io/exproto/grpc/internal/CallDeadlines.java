@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A gRPC deadline ({@code CallOptions.withDeadlineAfter}) schedules and cancels a task on a
  * shared timer for every call, and sends {@code grpc-timeout}, so the handler's server schedules
- * one more per call; with four calls per device message that cost a fifth of the gateway's unary
- * throughput (measured: BENCHMARKS.md, issue 5). All calls of one client have the same timeout,
+ * one more per call, four times per device message. (Measured on 2 cores at 1,000 connections:
+ * 20-35% more echoes a second without them while the JIT is cold, within the noise once it is
+ * warm.) All calls of one client have the same timeout,
  * so instead each call is added to one queue, and a sweep that runs only while calls are pending,
  * every {@link #tickNanos(long) tick}, drops the calls that are done and fails the overdue ones:
  * their stage completes with {@link CallbackFailedException} reason {@code deadline_exceeded},
