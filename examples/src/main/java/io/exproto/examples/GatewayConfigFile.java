@@ -273,7 +273,10 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
         bytes(t, "max_pending_outbound_bytes", at));
   }
 
-  /** A HOCON size ({@code 8MiB}, {@code 64KiB}, {@code 4096}; {@code MB} is 10^6) that must fit an int. */
+  /**
+   * A HOCON size ({@code 8MiB}, {@code 64KiB}, {@code 4096}; {@code MB} is 10^6) that must fit an
+   * int.
+   */
   private static Integer bytes(Config c, String key, String at) {
     if (!c.hasPath(key)) {
       return null;

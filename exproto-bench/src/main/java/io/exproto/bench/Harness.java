@@ -63,22 +63,23 @@ final class Harness {
         + "java -jar exproto-bench/target/exproto-bench.jar all";
     results.settings = String.format(Locale.ROOT, "Settings of this run: each server JVM first"
         + " gets %s of load at the largest connection count (JIT warm-up, not reported), then"
-        + " each point has a warm-up of %s and is measured for %s; echo at %s connections; hold %,d connections over %d load processes;"
-        + " churn with %d workers. The load generator (2 event-loop threads, epoll) runs in the"
-        + " harness JVM except for hold; servers, gateways and handlers each run in their own"
-        + " child JVM (same java binary and class path).", secs(jitWarmup), secs(warmup),
-        secs(measure),
-        connections, holdConnections, holdProcesses, churnWorkers);
+        + " each point has a warm-up of %s and is measured for %s; echo at %s connections;"
+        + " hold %,d connections over %d load processes; churn with %d workers. The load"
+        + " generator (2 event-loop threads, epoll) runs in the harness JVM except for hold;"
+        + " servers, gateways and handlers each run in their own child JVM (same java binary"
+        + " and class path).", secs(jitWarmup), secs(warmup), secs(measure), connections,
+        holdConnections, holdProcesses, churnWorkers);
     step("netty", "raw Netty echo anchor", this::nettyAnchor);
     step("grpc", "bare gRPC unary anchor", this::grpcAnchor);
     step("inproc", "in-process echo", () -> gatewayEcho("inproc", Results.INPROC, false));
     step("unary", "gRPC unary echo and churn", () -> gatewayEcho("unary", Results.UNARY, true));
-    step("streaming", "gRPC streaming echo", () -> gatewayEcho("streaming", Results.STREAMING, false));
+    step("streaming", "gRPC streaming echo",
+        () -> gatewayEcho("streaming", Results.STREAMING, false));
     step("hold", "idle connections held", this::hold);
     if (jmh && selected("jmh")) {
       step("jmh", "JMH", () -> results.jmh.addAll(JmhRunner.run()));
     } else {
-      results.notes.add("JMH microbenchmarks skipped (--jmh false).");
+      results.notes.add("JMH microbenchmarks skipped (" + (jmh ? "--only" : "--jmh false") + ").");
     }
     results.notes.add("The callback queue (io.exproto.gateway.internal.CallbackQueue) is"
         + " package-private; it is measured through a public path instead: an in-memory"
