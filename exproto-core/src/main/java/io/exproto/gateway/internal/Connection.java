@@ -422,9 +422,13 @@ final class Connection implements LinkListener, Subscriber {
     long limit = gw.settings.callbackTimeout().toNanos();
     long elapsed = gw.scheduler.nanoTime() - inFlightSinceNanos;
     if (elapsed >= limit) {
+      // Cancel before failing: the failure closes the connection, and the handler must learn the
+      // answer is no longer awaited before it sees OnSocketClosed. The sequence moves first so the
+      // stage's own completion by this cancel is stale and cannot be taken for the failure.
       CompletionStage<Void> overdue = inFlightStage;
-      callbackDone(inFlightSeq, new CallbackFailedException("deadline_exceeded", null));
+      inFlightSeq++;
       cancelAbandoned(overdue);
+      callbackDone(inFlightSeq, new CallbackFailedException("deadline_exceeded", null));
     } else {
       callbackWatchdog = schedule(this::onCallbackWatchdog, limit - elapsed);
     }
