@@ -174,7 +174,10 @@ class DeliveryTest extends EngineFixture {
     assertThat(broker.subscriptionCount()).isEqualTo(2);
     lastDevice.close();
     handler.awaitClosed(c, WAIT);
+    // Subscriptions go when the connection starts closing, before OnSocketClosed is dispatched.
     assertThat(broker.subscriptionCount()).isZero();
+    // The connection itself is counted until OnSocketClosed has completed, on the loop.
+    listener.awaitQueuedTasks(WAIT);
     assertThat(gateway.stats().connections()).isZero();
   }
 }
