@@ -131,6 +131,8 @@ public final class DtlsListener implements TransportListener {
   private final Duration retransmissionTimeout;
   private final int maxRetransmissions;
   private final int executorThreads;
+  private final int sendBuffer;
+  private final int recvBuffer;
 
   private final Object lock = new Object();
   private final Map<InetSocketAddress, DtlsLink> links = new HashMap<>(); // guarded by lock
@@ -162,6 +164,8 @@ public final class DtlsListener implements TransportListener {
     this.retransmissionTimeout = b.retransmissionTimeout;
     this.maxRetransmissions = b.maxRetransmissions;
     this.executorThreads = b.executorThreads;
+    this.sendBuffer = b.sendBuffer;
+    this.recvBuffer = b.recvBuffer;
   }
 
   /** A builder with the defaults of SPEC B8. */
@@ -272,7 +276,8 @@ public final class DtlsListener implements TransportListener {
     state = State.STARTED;
   }
 
-  private DtlsConnectorConfig connectorConfig() {
+  /** Scandium's settings for this listener; package-private for tests. */
+  DtlsConnectorConfig connectorConfig() {
     Configuration config = new Configuration();
     CertificateAuthenticationMode mode = !verifyPeer ? CertificateAuthenticationMode.NONE
         : failIfNoPeerCert ? CertificateAuthenticationMode.NEEDED
@@ -296,6 +301,12 @@ public final class DtlsListener implements TransportListener {
         .setDatagramFilter(new NewSessionFilter(config, name, accessRules,
             new AcceptRateLimiter(maxConnRate, nanoClock), rateLimited))
         .setConnectionListener(new Listener());
+    if (sendBuffer > 0) {
+      b.set(DtlsConfig.DTLS_SEND_BUFFER_SIZE, sendBuffer);
+    }
+    if (recvBuffer > 0) {
+      b.set(DtlsConfig.DTLS_RECEIVE_BUFFER_SIZE, recvBuffer);
+    }
     if (pskStore != null) {
       b.setAdvancedPskStore(pskStore);
     }
@@ -644,6 +655,8 @@ public final class DtlsListener implements TransportListener {
     private Duration retransmissionTimeout = Duration.ofSeconds(2);
     private int maxRetransmissions = 4;
     private int executorThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private int sendBuffer;
+    private int recvBuffer;
 
     private Builder() {}
 
@@ -777,6 +790,21 @@ public final class DtlsListener implements TransportListener {
       return this;
     }
 
+    /** {@code SO_SNDBUF} of the datagram socket in bytes; 0 keeps the OS default. Default 0. */
+    public Builder sendBuffer(int bytes) {
+      this.sendBuffer = bytes;
+      return this;
+    }
+
+    /**
+     * {@code SO_RCVBUF} of the datagram socket in bytes; 0 keeps the OS default. Default 0. All
+     * sessions share it: raise it for many busy peers.
+     */
+    public Builder recvBuffer(int bytes) {
+      this.recvBuffer = bytes;
+      return this;
+    }
+
     /**
      * Validates the settings and reads the PEM files.
      *
@@ -812,6 +840,14 @@ public final class DtlsListener implements TransportListener {
       if (maxRetransmissions < 1) {
         throw new IllegalArgumentException("maxRetransmissions must be at least 1, was "
             + maxRetransmissions);
+      }
+      if (sendBuffer < 0) {
+        throw new IllegalArgumentException("sendBuffer must be 0 (OS default) or a size in bytes,"
+            + " was " + sendBuffer);
+      }
+      if (recvBuffer < 0) {
+        throw new IllegalArgumentException("recvBuffer must be 0 (OS default) or a size in bytes,"
+            + " was " + recvBuffer);
       }
       if (certificateChain == null && psk == null && pskStore == null) {
         throw new IllegalArgumentException("a dtls listener needs credentials: set certificate"

@@ -1,10 +1,12 @@
 package io.exproto.transport.dtls;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.junit.jupiter.api.Test;
 
 /** Builder validation: each mistake is refused at build() with a message naming the option. */
@@ -25,6 +27,20 @@ class DtlsListenerBuilderTest {
     refused(b -> b.maxConnRate(0), "maxConnRate", "at least 1");
     refused(b -> b.executorThreads(0), "executorThreads");
     refused(b -> b.maxRetransmissions(0), "maxRetransmissions");
+    refused(b -> b.sendBuffer(-1), "sendBuffer", "-1");
+    refused(b -> b.recvBuffer(-1), "recvBuffer", "-1");
+  }
+
+  @Test
+  void socketBuffersReachScandiumOnlyWhenSet() {
+    DtlsListener.Builder base = DtlsListener.builder().bind("127.0.0.1", 0).psk(PSK);
+    var defaults = base.build().connectorConfig();
+    assertThat(defaults.get(DtlsConfig.DTLS_SEND_BUFFER_SIZE)).isNull();
+    assertThat(defaults.get(DtlsConfig.DTLS_RECEIVE_BUFFER_SIZE)).isNull();
+
+    var sized = base.sendBuffer(65_536).recvBuffer(262_144).build().connectorConfig();
+    assertThat(sized.get(DtlsConfig.DTLS_SEND_BUFFER_SIZE)).isEqualTo(65_536);
+    assertThat(sized.get(DtlsConfig.DTLS_RECEIVE_BUFFER_SIZE)).isEqualTo(262_144);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.exproto.transport.netty;
 
 import io.exproto.transport.internal.PemFiles;
+import io.netty.handler.ssl.CipherSuiteConverter;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -41,13 +42,19 @@ import javax.net.ssl.SSLException;
  *       {@code BEGIN RSA PRIVATE KEY}); EMQX {@code certfile} and {@code keyfile}.
  *   <li>{@code trustCertificates}: none. The CA certificates (PEM) that client certificates are
  *       verified against; EMQX {@code cacertfile}. Without it, a verified client certificate must
- *       chain to the JDK's default trust store.
+ *       chain to the JDK's default trust store. The file is read and checked even when {@code
+ *       verifyPeer} is off (as in EMQX configurations that name a CA with {@code verify_none}),
+ *       but it is only used when clients are verified.
  *   <li>{@code verifyPeer}: false. Ask clients for a certificate and verify it; EMQX {@code verify
  *       = verify_peer}. A client that presents none is still accepted unless {@code
  *       failIfNoPeerCert}.
  *   <li>{@code failIfNoPeerCert}: false. Refuse the handshake of a client without a certificate;
  *       needs {@code verifyPeer} and {@code trustCertificates}.
  *   <li>{@code protocols}: {@code TLSv1.3, TLSv1.2}; EMQX {@code versions}.
+ *   <li>{@code ciphers}: the JVM's defaults. The cipher suites to offer, in order of preference,
+ *       by their Java (IANA) names such as {@code TLS_AES_128_GCM_SHA256} or OpenSSL names such as
+ *       {@code ECDHE-RSA-AES256-GCM-SHA384} (as in EMQX's {@code ciphers}); each must be one this
+ *       JVM supports.
  *   <li>{@code handshakeTimeout}: 15 s. A handshake not done within it closes the connection.
  * </ul>
  */
@@ -61,16 +68,18 @@ public final class ServerTls {
   private final boolean verifyPeer;
   private final boolean failIfNoPeerCert;
   private final List<String> protocols;
+  private final List<String> ciphers;
   private final Duration handshakeTimeout;
   private final SslContext sslContext;
 
-  private ServerTls(Builder b, SslContext sslContext) {
+  private ServerTls(Builder b, List<String> javaCiphers, SslContext sslContext) {
     this.certificateChain = b.certificateChain;
     this.privateKey = b.privateKey;
     this.trustCertificates = b.trustCertificates;
     this.verifyPeer = b.verifyPeer;
     this.failIfNoPeerCert = b.failIfNoPeerCert;
     this.protocols = b.protocols;
+    this.ciphers = javaCiphers;
     this.handshakeTimeout = b.handshakeTimeout;
     this.sslContext = sslContext;
   }
@@ -110,6 +119,14 @@ public final class ServerTls {
     return protocols;
   }
 
+  /**
+   * The cipher suites offered, by their Java names (OpenSSL names given to the builder are
+   * converted); empty for the JVM's defaults.
+   */
+  public List<String> ciphers() {
+    return ciphers;
+  }
+
   /** How long a handshake may take before the connection is closed. */
   public Duration handshakeTimeout() {
     return handshakeTimeout;
@@ -125,7 +142,7 @@ public final class ServerTls {
     return "ServerTls{certificate=" + certificateChain + ", key=" + privateKey
         + ", trustCertificates=" + trustCertificates + ", verifyPeer=" + verifyPeer
         + ", failIfNoPeerCert=" + failIfNoPeerCert + ", protocols=" + protocols
-        + ", handshakeTimeout=" + handshakeTimeout + "}";
+        + ", ciphers=" + ciphers + ", handshakeTimeout=" + handshakeTimeout + "}";
   }
 
   /** Configures a {@link ServerTls}. Setters only record; {@link #build()} validates. */
@@ -136,6 +153,7 @@ public final class ServerTls {
     private boolean verifyPeer;
     private boolean failIfNoPeerCert;
     private List<String> protocols = DEFAULT_PROTOCOLS;
+    private List<String> ciphers = List.of();
     private Duration handshakeTimeout = Duration.ofSeconds(15);
 
     private Builder() {}
@@ -177,6 +195,16 @@ public final class ServerTls {
       return this;
     }
 
+    /**
+     * The cipher suites to offer, most preferred first, by Java (IANA) or OpenSSL name; none (the
+     * default) keeps the JVM's defaults. With TLSv1.3 enabled, list a TLS 1.3 suite too (such as
+     * {@code TLS_AES_128_GCM_SHA256}), or TLS 1.3 clients fall back to TLS 1.2.
+     */
+    public Builder ciphers(List<String> ciphers) {
+      this.ciphers = List.copyOf(ciphers); // rejects null elements
+      return this;
+    }
+
     /** How long a handshake may take; positive. Default 15 s. */
     public Builder handshakeTimeout(Duration timeout) {
       this.handshakeTimeout = Objects.requireNonNull(timeout, "timeout");
@@ -212,6 +240,7 @@ public final class ServerTls {
               + "' is not supported by this JVM; supported: " + supported);
         }
       }
+      List<String> javaCiphers = javaCipherNames(ciphers);
       if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
         throw new IllegalArgumentException("ServerTls handshakeTimeout must be positive, was "
             + handshakeTimeout);
@@ -224,18 +253,50 @@ public final class ServerTls {
       SslContextBuilder context = SslContextBuilder.forServer(key, chain)
           .sslProvider(SslProvider.JDK)
           .protocols(protocols)
+          .ciphers(javaCiphers.isEmpty() ? null : javaCiphers)
           .clientAuth(!verifyPeer ? ClientAuth.NONE
               : failIfNoPeerCert ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
-      if (verifyPeer && trustCertificates != null) {
-        context.trustManager(PemFiles.certificates("ServerTls trustCertificates",
-            trustCertificates));
+      if (trustCertificates != null) {
+        // Read even when unused, so that a wrong path fails here and not on the day verifyPeer is
+        // switched on.
+        X509Certificate[] trusted = PemFiles.certificates("ServerTls trustCertificates",
+            trustCertificates);
+        if (verifyPeer) {
+          context.trustManager(trusted);
+        }
       }
       try {
-        return new ServerTls(this, context.build());
+        return new ServerTls(this, javaCiphers, context.build());
       } catch (SSLException | RuntimeException e) {
         throw new IllegalArgumentException("ServerTls: could not set up TLS from certificate "
             + certificateChain + " and key " + privateKey + ": " + e, e);
       }
+    }
+
+    /** Each name in its Java form, checked against the JVM's supported suites. */
+    private static List<String> javaCipherNames(List<String> names) {
+      if (names.isEmpty()) {
+        return List.of();
+      }
+      Set<String> supported;
+      try {
+        supported = Set.of(SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("this JVM has no default TLS implementation", e);
+      }
+      List<String> java = new java.util.ArrayList<>();
+      for (String name : names) {
+        String j = supported.contains(name) ? name : CipherSuiteConverter.toJava(name, "TLS");
+        if (j == null || !supported.contains(j)) {
+          throw new IllegalArgumentException("ServerTls ciphers: '" + name + "' is not a cipher"
+              + " suite this JVM supports (by Java or OpenSSL name); supported: "
+              + new java.util.TreeSet<>(supported));
+        }
+        if (!java.contains(j)) {
+          java.add(j);
+        }
+      }
+      return List.copyOf(java);
     }
 
     private static Set<String> supportedProtocols() {

@@ -53,7 +53,9 @@ import java.util.concurrent.TimeUnit;
  * peers alike and drains by itself.
  *
  * <p><b>Health check.</b> With {@link Builder#healthCheck}, a datagram equal to the request is
- * answered with the reply, from any sender, and creates no link (EMQX's {@code health_check}).
+ * answered with the reply, from any sender the access rules allow, and creates no link (EMQX's
+ * {@code health_check}). A request from a denied address is dropped and counted in {@link
+ * #deniedConnections()}.
  *
  * <p><b>Threads and memory.</b> All peers of one listener share the datagram socket's event loop,
  * which is every link's {@link io.exproto.transport.LinkExecutor}. An open peer costs one map entry
@@ -166,7 +168,10 @@ public final class UdpListener implements TransportListener {
     return p == null ? 0 : p.refusedConnections();
   }
 
-  /** Datagrams from new peers dropped because the access rules deny them, since start. */
+  /**
+   * Datagrams from new peers (health check requests included) dropped because the access rules deny
+   * them, since start.
+   */
   public long deniedConnections() {
     UdpPeers p = peers;
     return p == null ? 0 : p.deniedConnections();

@@ -1,16 +1,17 @@
 package io.exproto.transport.netty;
 
-import io.exproto.transport.AccessRules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.exproto.handler.SocketType;
+import io.exproto.transport.AccessRules;
 import io.exproto.transport.LinkListener;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -363,6 +364,21 @@ abstract class AbstractUdpListenerTest {
     await().atMost(WAIT).until(() -> link.readSizes().size() == 2);
     assertThat(link.receivedString()).isEqualTo("hellopingpong");
     assertThat(acceptor.pending()).isZero();
+  }
+
+  @Test
+  void healthCheckFromADeniedAddressIsDroppedAndCounted() throws Exception {
+    UdpListener listener = started(b -> b.healthCheck(utf8("ping"), utf8("pong"))
+        .accessRules(AccessRules.parse(List.of("deny 127.0.0.1"))));
+    DatagramSocket client = client();
+    client.setSoTimeout(300);
+
+    send(client, listener, "ping");
+
+    assertThatThrownBy(() -> receive(client)).isInstanceOf(SocketTimeoutException.class);
+    assertThat(listener.deniedConnections()).isEqualTo(1);
+    assertThat(acceptor.pending()).isZero();
+    assertThat(listener.openConnections()).isZero();
   }
 
   @Test

@@ -311,6 +311,30 @@ class TlsTcpListenerTest {
   }
 
   @Test
+  void onlyTheConfiguredCiphersAreOfferedByJavaOrOpenSslName() throws Exception {
+    // EMQX configurations name suites the OpenSSL way; the Java name of this one is
+    // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384.
+    ServerTls tls = tls().protocols("TLSv1.2").ciphers(List.of("ECDHE-ECDSA-AES256-GCM-SHA384"))
+        .build();
+    assertThat(tls.ciphers()).containsExactly("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+    TcpListener listener = started(tls, b -> b);
+
+    SSLSocket socket = connect(client, listener);
+
+    assertThat(socket.getSession().getCipherSuite())
+        .isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+    acceptor.next();
+
+    ServerTls byJavaName = tls().ciphers(List.of("TLS_AES_256_GCM_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")).build();
+    assertThat(byJavaName.ciphers())
+        .containsExactly("TLS_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+    SSLSocket tls13 = connect(client, started(byJavaName, b -> b));
+    assertThat(tls13.getSession().getCipherSuite()).isEqualTo("TLS_AES_256_GCM_SHA384");
+    acceptor.next();
+  }
+
+  @Test
   void onlyTheConfiguredProtocolsAreOffered() throws Exception {
     TcpListener listener = started(tls().protocols("TLSv1.2").build(), b -> b);
 
@@ -330,6 +354,7 @@ class TlsTcpListenerTest {
     assertThat(tls.failIfNoPeerCert()).isFalse();
     assertThat(tls.trustCertificates()).isEmpty();
     assertThat(tls.protocols()).containsExactly("TLSv1.3", "TLSv1.2");
+    assertThat(tls.ciphers()).isEmpty();
     assertThat(tls.handshakeTimeout()).isEqualTo(Duration.ofSeconds(15));
   }
 
@@ -343,6 +368,9 @@ class TlsTcpListenerTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trustCertificates");
     assertThatThrownBy(() -> tls().protocols("TLSv9").build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TLSv9");
+    assertThatThrownBy(() -> tls().ciphers(List.of("NOT-A-CIPHER")).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ciphers")
+        .hasMessageContaining("NOT-A-CIPHER");
     assertThatThrownBy(() -> tls().handshakeTimeout(Duration.ZERO).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("handshakeTimeout");
     Path missing = dir.resolve("missing.pem");
@@ -358,5 +386,10 @@ class TlsTcpListenerTest {
         .certificate(certs.server.certificate(), certs.ca).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("private key").hasMessageContaining(certs.ca.toString());
+    // A CA file is checked even while clients are not verified, so a wrong path shows at once.
+    assertThatThrownBy(() -> tls().trustCertificates(missing).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("trustCertificates").hasMessageContaining(missing.toString());
+    assertThat(tls().trustCertificates(certs.ca).build().trustCertificates()).contains(certs.ca);
   }
 }

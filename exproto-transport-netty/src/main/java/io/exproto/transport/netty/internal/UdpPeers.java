@@ -199,6 +199,10 @@ public final class UdpPeers extends SimpleChannelInboundHandler<DatagramPacket>
     ByteBuf content = packet.content();
     InetSocketAddress sender = packet.sender();
     if (healthCheckRequest != null && ByteBufUtil.equals(content, healthCheckRequest)) {
+      if (!peers.containsKey(sender) && !accessRules.allows(sender.getAddress())) {
+        denied.incrementAndGet(); // a denied address learns nothing, not even that we are here
+        return;
+      }
       ctx.channel().writeAndFlush(
           new DatagramPacket(Unpooled.wrappedBuffer(healthCheckReply), sender),
           ctx.channel().voidPromise());
