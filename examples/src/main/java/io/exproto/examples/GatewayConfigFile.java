@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValueType;
 import io.exproto.transport.dtls.PskFile;
 import java.io.File;
 import java.nio.file.Path;
@@ -34,10 +35,14 @@ import java.util.Set;
  *   listeners.tcp.default { bind = "0.0.0.0:7993", max_connections = 1024000,
  *                           max_conn_rate = 1000, access_rules = ["deny 10.0.0.0/8", "allow all"],
  *                           tcp_options { send_timeout = 15s, max_pending_outbound_bytes = 8MiB } }
- *   listeners.udp.default { bind = "0.0.0.0:7993", max_connections = 1024000 }
+ *   listeners.udp.default { bind = "0.0.0.0:7993", max_connections = 1024000,
+ *                           udp_options { recbuf = 256KiB, sndbuf = 64KiB },
+ *                           health_check { request = "ping", reply = "pong" } }
  *   listeners.ssl.default { bind = "0.0.0.0:7994", proxy_protocol = false,
  *                           ssl_options { certfile = ..., keyfile = ..., cacertfile = ...,
- *                                         verify = verify_peer, fail_if_no_peer_cert = true } }
+ *                                         verify = verify_peer, fail_if_no_peer_cert = true,
+ *                                         versions = [tlsv1.3, tlsv1.2], ciphers = [],
+ *                                         handshake_timeout = 15s } }
  *   listeners.dtls.default { bind = "0.0.0.0:7994", max_conn_rate = 1000,
  *                            dtls_options { certfile = ..., keyfile = ... } }
  * }
@@ -83,15 +88,64 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
   /**
    * TLS files and options, as EMQX's {@code ssl_options} names them.
    *
+   * <p>EMQX keys that tune Erlang's ssl application, or ask for what this gateway does anyway
+   * ({@link #IGNORED_SSL}), are accepted so that an EMQX file loads, and ignored. Keys for features
+   * this gateway lacks are accepted only with their EMQX defaults: {@code password} empty (keys
+   * must be unencrypted), no {@code dhfile}, {@code enable_crl_check = false}, {@code
+   * ocsp.enable_ocsp_stapling = false}. {@code versions} and {@code ciphers} apply to ssl
+   * listeners; elsewhere only their defaults are accepted (a dtls listener speaks DTLS 1.2 and
+   * picks its suites from its certificate and keys, so its {@code ciphers} are ignored: EMQX
+   * needed PSK suites listed there). {@code handshake_timeout} applies to ssl listeners and is
+   * ignored elsewhere.
+   *
    * @param certfile {@code certfile}
    * @param keyfile {@code keyfile}
    * @param cacertfile {@code cacertfile}
    * @param verifyPeer {@code verify = verify_peer}
    * @param failIfNoPeerCert {@code fail_if_no_peer_cert}
-   * @param serverNameIndication {@code server_name_indication}
+   * @param serverNameIndication {@code server_name_indication}; null for {@code disable}
+   * @param versions {@code versions} as Java protocol names ({@code TLSv1.3}), or null
+   * @param ciphers {@code ciphers} when not empty, or null
+   * @param handshakeTimeout {@code handshake_timeout}, or null
    */
   record TlsFiles(Path certfile, Path keyfile, Path cacertfile, boolean verifyPeer,
-      boolean failIfNoPeerCert, String serverNameIndication) {}
+      boolean failIfNoPeerCert, String serverNameIndication, List<String> versions,
+      List<String> ciphers, Duration handshakeTimeout) {
+
+    /** Files only, as the {@code --certfile} flags give them. */
+    static TlsFiles of(Path certfile, Path keyfile, Path cacertfile, boolean verifyPeer,
+        boolean failIfNoPeerCert) {
+      return new TlsFiles(certfile, keyfile, cacertfile, verifyPeer, failIfNoPeerCert, null, null,
+          null, null);
+    }
+
+    /** These files with the versions, ciphers and handshake timeout of {@code other}, if any. */
+    TlsFiles withOptionsOf(TlsFiles other) {
+      return other == null ? this : new TlsFiles(certfile, keyfile, cacertfile, verifyPeer,
+          failIfNoPeerCert, serverNameIndication, other.versions, other.ciphers,
+          other.handshakeTimeout);
+    }
+  }
+
+  /** Where an {@code ssl_options} block is: what it may set depends on it. */
+  enum TlsUse { SSL_LISTENER, DTLS_LISTENER, ADAPTER, HANDLER }
+
+  /**
+   * A udp or dtls listener's {@code udp_options}, as EMQX names them; each null when not set.
+   * {@code active_n} and {@code buffer} are Erlang VM tuning: accepted, so an EMQX file loads, and
+   * ignored; so is {@code reuseaddr} on a dtls listener.
+   *
+   * @param reuseaddr {@code reuseaddr} (udp)
+   * @param sndbuf {@code sndbuf}, bytes
+   * @param recbuf {@code recbuf}, bytes
+   */
+  record UdpOptions(Boolean reuseaddr, Integer sndbuf, Integer recbuf) {}
+
+  /**
+   * A udp listener's {@code health_check}: a datagram equal to {@code request} is answered with
+   * {@code reply} (UTF-8; empty when not set).
+   */
+  record HealthCheck(String request, String reply) {}
 
   /**
    * One {@code listeners.<type>.<name>} block.
@@ -106,20 +160,28 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
    * @param proxyProtocol {@code proxy_protocol} (tcp, ssl), or null
    * @param proxyProtocolTimeout {@code proxy_protocol_timeout} (tcp, ssl), or null
    * @param tcpOptions {@code tcp_options} (tcp, ssl), or null
+   * @param udpOptions {@code udp_options} (udp, dtls), or null
+   * @param healthCheck {@code health_check} (udp), or null
    */
   record ListenerConfig(String type, String name, HostPort bind, Integer maxConnections,
       Integer maxConnRate, List<String> accessRules, TlsFiles tls, Boolean proxyProtocol,
-      Duration proxyProtocolTimeout, TcpOptions tcpOptions) {
+      Duration proxyProtocolTimeout, TcpOptions tcpOptions, UdpOptions udpOptions,
+      HealthCheck healthCheck) {
 
     /** A listener given by {@code --listen}: only its type, name and address. */
     static ListenerConfig of(String type, String name, HostPort bind) {
-      return new ListenerConfig(type, name, bind, null, null, null, null, null, null, null);
+      return new ListenerConfig(type, name, bind, null, null, null, null, null, null, null, null,
+          null);
     }
 
-    /** This listener with other TLS files (the {@code --certfile} flags override the file). */
+    /**
+     * This listener with other TLS files (the {@code --certfile} flags override the file's); the
+     * file's versions, ciphers and handshake timeout stay.
+     */
     ListenerConfig withTls(TlsFiles files) {
-      return new ListenerConfig(type, name, bind, maxConnections, maxConnRate, accessRules, files,
-          proxyProtocol, proxyProtocolTimeout, tcpOptions);
+      return new ListenerConfig(type, name, bind, maxConnections, maxConnRate, accessRules,
+          files.withOptionsOf(tls), proxyProtocol, proxyProtocolTimeout, tcpOptions, udpOptions,
+          healthCheck);
     }
   }
 
@@ -145,15 +207,31 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
   private static final Set<String> SERVER = Set.of("bind", "ssl_options");
   private static final Set<String> HANDLER = Set.of("address", "service_name", "timeout",
       "ssl_options");
-  private static final Set<String> SSL = Set.of("enable", "certfile", "keyfile", "cacertfile",
-      "verify", "fail_if_no_peer_cert", "server_name_indication");
+  /**
+   * EMQX {@code ssl_options} keys that tune Erlang's ssl application or ask for what the JVM does
+   * anyway (session reuse, secure renegotiation, the verify depth of 10): accepted, ignored.
+   */
+  static final Set<String> IGNORED_SSL = Set.of("reuse_sessions", "depth", "secure_renegotiate",
+      "log_level", "hibernate_after", "honor_cipher_order", "client_renegotiation",
+      "gc_after_handshake", "user_lookup_fun", "cacerts");
+  private static final Set<String> SSL = union(IGNORED_SSL, Set.of("enable", "certfile",
+      "keyfile", "cacertfile", "verify", "fail_if_no_peer_cert", "server_name_indication",
+      "versions", "ciphers", "handshake_timeout", "password", "dhfile", "enable_crl_check",
+      "ocsp"));
+  private static final Set<String> OCSP = Set.of("enable_ocsp_stapling", "responder_url",
+      "issuer_pem", "refresh_interval", "refresh_http_timeout");
+  private static final java.util.Map<String, String> TLS_VERSIONS = java.util.Map.of(
+      "tlsv1.3", "TLSv1.3", "tlsv1.2", "TLSv1.2", "tlsv1.1", "TLSv1.1", "tlsv1", "TLSv1");
+  private static final Set<String> DEFAULT_TLS_VERSIONS = Set.of("TLSv1.3", "TLSv1.2");
   private static final Set<String> TCP = Set.of("bind", "max_connections", "max_conn_rate",
       "access_rules", "proxy_protocol", "proxy_protocol_timeout", "tcp_options", "acceptors");
   private static final Set<String> SSL_LISTENER = union(TCP, Set.of("ssl_options"));
   private static final Set<String> UDP = Set.of("bind", "max_connections", "max_conn_rate",
-      "access_rules", "acceptors");
-  private static final Set<String> DTLS = Set.of("bind", "max_connections", "max_conn_rate",
-      "access_rules", "dtls_options", "acceptors");
+      "access_rules", "acceptors", "udp_options", "health_check");
+  private static final Set<String> DTLS = union(UDP, Set.of("dtls_options"));
+  private static final Set<String> UDP_OPTIONS = Set.of("active_n", "recbuf", "sndbuf", "buffer",
+      "reuseaddr");
+  private static final Set<String> HEALTH_CHECK = Set.of("request", "reply");
   private static final Set<String> TCP_OPTIONS = Set.of("nodelay", "reuseaddr", "sndbuf",
       "recbuf", "backlog", "send_timeout", "send_timeout_close", "max_pending_outbound_bytes",
       "active_n");
@@ -199,7 +277,8 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       onlyKnown(s, SERVER, prefix + "server.");
       adapterBind = s.hasPath("bind") ? bind(s, "bind", prefix + "server.bind") : null;
       adapterTls = s.hasPath("ssl_options")
-          ? tls(s.getConfig("ssl_options"), prefix + "server.ssl_options.", true) : null;
+          ? tls(s.getConfig("ssl_options"), prefix + "server.ssl_options.", TlsUse.ADAPTER)
+          : null;
     }
     String handlerAddress = null;
     String handlerService = null;
@@ -212,7 +291,8 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       handlerService = h.hasPath("service_name") ? h.getString("service_name") : null;
       handlerTimeout = h.hasPath("timeout") ? h.getDuration("timeout") : null;
       handlerTls = h.hasPath("ssl_options")
-          ? tls(h.getConfig("ssl_options"), prefix + "handler.ssl_options.", false) : null;
+          ? tls(h.getConfig("ssl_options"), prefix + "handler.ssl_options.", TlsUse.HANDLER)
+          : null;
     }
     List<ListenerConfig> listeners = new ArrayList<>();
     if (c.hasPath("listeners")) {
@@ -228,14 +308,20 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
           String at = prefix + "listeners." + type + "." + name + ".";
           onlyKnown(one, LISTENER_KEYS.get(type), at);
           String tlsKey = type.equals("dtls") ? "dtls_options" : "ssl_options";
-          TlsFiles tls = one.hasPath(tlsKey) ? tls(one.getConfig(tlsKey), at + tlsKey + ".", true)
-              : null;
+          TlsFiles tls = one.hasPath(tlsKey) ? tls(one.getConfig(tlsKey), at + tlsKey + ".",
+              type.equals("dtls") ? TlsUse.DTLS_LISTENER : TlsUse.SSL_LISTENER) : null;
           // A dtls listener may have pre-shared keys instead: checked once flags are known too.
           if (type.equals("ssl") && tls == null) {
             throw new IllegalArgumentException(at + tlsKey + " (certfile, keyfile) is required");
           }
           if (!one.hasPath("bind")) {
             throw new IllegalArgumentException(at + "bind is required");
+          }
+          HealthCheck healthCheck = one.hasPath("health_check")
+              ? healthCheck(one.getConfig("health_check"), at + "health_check.") : null;
+          if (healthCheck != null && type.equals("dtls")) {
+            throw new IllegalArgumentException(at + "health_check is not supported on dtls"
+                + " listeners, only on udp listeners");
           }
           listeners.add(new ListenerConfig(type, name, bind(one, "bind", at + "bind"),
               one.hasPath("max_connections") ? one.getInt("max_connections") : null,
@@ -245,7 +331,10 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
               one.hasPath("proxy_protocol_timeout") ? one.getDuration("proxy_protocol_timeout")
                   : null,
               one.hasPath("tcp_options")
-                  ? tcpOptions(one.getConfig("tcp_options"), at + "tcp_options.") : null));
+                  ? tcpOptions(one.getConfig("tcp_options"), at + "tcp_options.") : null,
+              one.hasPath("udp_options")
+                  ? udpOptions(one.getConfig("udp_options"), at + "udp_options.") : null,
+              healthCheck));
         }
       }
     }
@@ -271,6 +360,27 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
         t.hasPath("backlog") ? t.getInt("backlog") : null,
         t.hasPath("send_timeout") ? t.getDuration("send_timeout") : null,
         bytes(t, "max_pending_outbound_bytes", at));
+  }
+
+  private static UdpOptions udpOptions(Config u, String at) {
+    onlyKnown(u, UDP_OPTIONS, at);
+    return new UdpOptions(u.hasPath("reuseaddr") ? u.getBoolean("reuseaddr") : null,
+        bytes(u, "sndbuf", at), bytes(u, "recbuf", at));
+  }
+
+  /** An empty block is no health check; a reply needs a request. */
+  private static HealthCheck healthCheck(Config h, String at) {
+    onlyKnown(h, HEALTH_CHECK, at);
+    String request = h.hasPath("request") ? h.getString("request") : "";
+    String reply = h.hasPath("reply") ? h.getString("reply") : "";
+    if (request.isEmpty()) {
+      if (!reply.isEmpty()) {
+        throw new IllegalArgumentException(at + "request is required with a reply: the datagram"
+            + " to answer");
+      }
+      return null;
+    }
+    return new HealthCheck(request, reply);
   }
 
   /**
@@ -316,9 +426,9 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
     return Set.copyOf(all);
   }
 
-  private static TlsFiles tls(Config s, String at, boolean server) {
+  private static TlsFiles tls(Config s, String at, TlsUse use) {
     onlyKnown(s, SSL, at);
-    if (!server && s.hasPath("enable") && !s.getBoolean("enable")) {
+    if (use == TlsUse.HANDLER && s.hasPath("enable") && !s.getBoolean("enable")) {
       return null;
     }
     String verify = s.hasPath("verify") ? s.getString("verify").toLowerCase(Locale.ROOT) : null;
@@ -326,10 +436,92 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       throw new IllegalArgumentException(at + "verify must be verify_peer or verify_none, was "
           + verify);
     }
+    onlyDefault(s, at);
+    String sni = s.hasPath("server_name_indication") ? s.getString("server_name_indication")
+        : null;
     return new TlsFiles(path(s, "certfile"), path(s, "keyfile"), path(s, "cacertfile"),
         "verify_peer".equals(verify),
         s.hasPath("fail_if_no_peer_cert") && s.getBoolean("fail_if_no_peer_cert"),
-        s.hasPath("server_name_indication") ? s.getString("server_name_indication") : null);
+        "disable".equals(sni) ? null : sni, versions(s, at, use), ciphers(s, at, use),
+        use == TlsUse.SSL_LISTENER && s.hasPath("handshake_timeout")
+            ? s.getDuration("handshake_timeout") : null);
+  }
+
+  /** The keys of features this gateway lacks, which may only have their EMQX defaults. */
+  private static void onlyDefault(Config s, String at) {
+    if (s.hasPath("password") && !s.getString("password").isEmpty()) {
+      throw new IllegalArgumentException(at + "password: encrypted private keys are not"
+          + " supported; give an unencrypted key (openssl pkey -in key.pem -out plain.pem)");
+    }
+    if (s.hasPath("dhfile")) {
+      throw new IllegalArgumentException(at + "dhfile is not supported: the JVM chooses its own"
+          + " Diffie-Hellman groups; remove it");
+    }
+    if (s.hasPath("enable_crl_check") && s.getBoolean("enable_crl_check")) {
+      throw new IllegalArgumentException(at + "enable_crl_check = true is not supported: this"
+          + " gateway does not check certificate revocation lists");
+    }
+    if (s.hasPath("ocsp")) {
+      Config o = s.getConfig("ocsp");
+      onlyKnown(o, OCSP, at + "ocsp.");
+      if (o.hasPath("enable_ocsp_stapling") && o.getBoolean("enable_ocsp_stapling")) {
+        throw new IllegalArgumentException(at + "ocsp.enable_ocsp_stapling = true is not"
+            + " supported: this gateway does not staple OCSP responses");
+      }
+    }
+  }
+
+  /** {@code versions}, as Java protocol names; null when not set or, on dtls, DTLS 1.2. */
+  private static List<String> versions(Config s, String at, TlsUse use) {
+    if (!s.hasPath("versions")) {
+      return null;
+    }
+    List<String> given = s.getStringList("versions");
+    if (given.isEmpty()) {
+      throw new IllegalArgumentException(at + "versions must not be empty");
+    }
+    if (use == TlsUse.DTLS_LISTENER) {
+      for (String v : given) {
+        if (!v.equalsIgnoreCase("dtlsv1.2")) {
+          throw new IllegalArgumentException(at + "versions: '" + v + "' is not supported; dtls"
+              + " listeners speak DTLS 1.2 only (dtlsv1.2)");
+        }
+      }
+      return null;
+    }
+    List<String> java = new ArrayList<>();
+    for (String v : given) {
+      String name = TLS_VERSIONS.get(v.toLowerCase(Locale.ROOT));
+      if (name == null) {
+        throw new IllegalArgumentException(at + "versions: '" + v + "' is not a TLS version;"
+            + " known: tlsv1.3, tlsv1.2, tlsv1.1, tlsv1");
+      }
+      java.add(name);
+    }
+    if (use != TlsUse.SSL_LISTENER && !Set.copyOf(java).equals(DEFAULT_TLS_VERSIONS)) {
+      throw new IllegalArgumentException(at + "versions: only the default [tlsv1.3, tlsv1.2] is"
+          + " supported here; other versions can be set on ssl listeners");
+    }
+    return List.copyOf(java);
+  }
+
+  /** {@code ciphers}; null when not set, empty, or on a dtls listener (which ignores them). */
+  private static List<String> ciphers(Config s, String at, TlsUse use) {
+    if (!s.hasPath("ciphers") || use == TlsUse.DTLS_LISTENER) {
+      return null;
+    }
+    // EMQX also takes one comma-separated string.
+    List<String> given = s.getValue("ciphers").valueType() == ConfigValueType.STRING
+        ? List.of(s.getString("ciphers").split(",")) : s.getStringList("ciphers");
+    List<String> names = given.stream().map(String::trim).filter(n -> !n.isEmpty()).toList();
+    if (names.isEmpty()) {
+      return null;
+    }
+    if (use != TlsUse.SSL_LISTENER) {
+      throw new IllegalArgumentException(at + "ciphers: only the JVM's defaults (ciphers = [])"
+          + " are supported here; ciphers can be chosen on ssl listeners");
+    }
+    return names;
   }
 
   private static Path path(Config s, String key) {

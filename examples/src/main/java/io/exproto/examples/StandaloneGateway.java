@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -243,7 +244,7 @@ public final class StandaloneGateway implements Callable<Integer> {
     // --certfile/--keyfile/--cacertfile/--verify apply to every ssl and dtls listener.
     GatewayConfigFile.TlsFiles flagTls = certfile == null && keyfile == null && cacertfile == null
         && !verify ? null
-        : new GatewayConfigFile.TlsFiles(certfile, keyfile, cacertfile, verify, verify, null);
+        : GatewayConfigFile.TlsFiles.of(certfile, keyfile, cacertfile, verify, verify);
     for (int i = 0; i < specs.size(); i++) {
       ListenerConfig l = specs.get(i);
       boolean secure = l.type().equals("ssl") || l.type().equals("dtls");
@@ -385,6 +386,11 @@ public final class StandaloneGateway implements Callable<Integer> {
     }
     ServerTls.Builder b = ServerTls.builder().certificate(f.certfile(), f.keyfile());
     ifSet(f.cacertfile(), b::trustCertificates);
+    if (f.versions() != null) {
+      b.protocols(f.versions().toArray(String[]::new));
+    }
+    ifSet(f.ciphers(), b::ciphers);
+    ifSet(f.handshakeTimeout(), b::handshakeTimeout);
     return b.verifyPeer(f.verifyPeer()).failIfNoPeerCert(f.failIfNoPeerCert()).build();
   }
 
@@ -396,7 +402,7 @@ public final class StandaloneGateway implements Callable<Integer> {
   private static DtlsListener dtlsListener(ListenerConfig l, InetSocketAddress bind,
       Map<String, byte[]> psk) {
     GatewayConfigFile.TlsFiles f = l.tls() != null ? l.tls()
-        : new GatewayConfigFile.TlsFiles(null, null, null, false, false, null);
+        : GatewayConfigFile.TlsFiles.of(null, null, null, false, false);
     DtlsListener.Builder b = DtlsListener.builder().name(l.name()).bind(bind);
     if (f.certfile() != null || f.keyfile() != null) {
       if (f.certfile() == null || f.keyfile() == null) {
@@ -414,6 +420,10 @@ public final class StandaloneGateway implements Callable<Integer> {
     ifSet(l.maxConnRate(), b::maxConnRate);
     if (l.accessRules() != null) {
       b.accessRules(AccessRules.parse(l.accessRules()));
+    }
+    if (l.udpOptions() != null) { // reuseaddr: Scandium's own
+      ifSet(l.udpOptions().sndbuf(), b::sendBuffer);
+      ifSet(l.udpOptions().recbuf(), b::recvBuffer);
     }
     return b.verifyPeer(f.verifyPeer()).failIfNoPeerCert(f.failIfNoPeerCert()).build();
   }
@@ -477,6 +487,15 @@ public final class StandaloneGateway implements Callable<Integer> {
         ifSet(l.maxConnRate(), ub::maxConnRate);
         if (l.accessRules() != null) {
           ub.accessRules(AccessRules.parse(l.accessRules()));
+        }
+        if (l.udpOptions() != null) {
+          ifSet(l.udpOptions().reuseaddr(), ub::reuseaddr);
+          ifSet(l.udpOptions().sndbuf(), ub::sendBuffer);
+          ifSet(l.udpOptions().recbuf(), ub::recvBuffer);
+        }
+        if (l.healthCheck() != null) {
+          ub.healthCheck(l.healthCheck().request().getBytes(StandardCharsets.UTF_8),
+              l.healthCheck().reply().getBytes(StandardCharsets.UTF_8));
         }
         b.listener(ub.build());
         continue;

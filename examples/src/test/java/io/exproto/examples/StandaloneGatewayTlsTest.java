@@ -49,7 +49,8 @@ class StandaloneGatewayTlsTest {
     return launch;
   }
 
-  private static SSLSocket connect(InetSocketAddress to, Path caPem) throws Exception {
+  /** A TLS client socket to {@code to} that trusts {@code caPem} only. */
+  static SSLSocket connect(InetSocketAddress to, Path caPem) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     try (InputStream in = java.nio.file.Files.newInputStream(caPem)) {
