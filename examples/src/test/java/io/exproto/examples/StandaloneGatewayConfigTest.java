@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.exproto.examples.StandaloneGateway.Launch;
 import io.exproto.testkit.TcpTestDevice;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** --config: an EMQX-shaped gateway.exproto block, with flags overriding it. */
@@ -24,33 +20,15 @@ class StandaloneGatewayConfigTest {
   @TempDir
   Path dir;
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
+  @RegisterExtension
+  final GatewayLauncher launcher = new GatewayLauncher();
 
   private Launch launch(String conf, String... flags) throws Exception {
-    Path file = dir.resolve("exproto.conf");
-    Files.writeString(file, conf);
-    List<String> args = new ArrayList<>(List.of("--config", file.toString()));
-    args.addAll(List.of(flags));
-    Launch launch = StandaloneGateway.start(args.toArray(new String[0]),
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    if (launch.running() != null) {
-      toClose.add(launch.running());
-    }
-    return launch;
+    return launcher.launchWithConfig(dir.resolve("exproto.conf"), conf, flags);
   }
 
   private String err() {
-    return err.toString(StandardCharsets.UTF_8);
+    return launcher.err();
   }
 
   @Test
@@ -198,22 +176,22 @@ class StandaloneGatewayConfigTest {
         + "\" }").exitCode()).isEqualTo(2);
     assertThat(err()).contains("psk_authentication.init_file: psk file " + psk
         + " line 2: no separator ':'");
-    err.reset();
+    launcher.resetOutput();
     assertThat(launch(dtls + "psk_authentication { enable = true, init_file = \"" + dir
         + "/none.txt\" }").exitCode()).isEqualTo(2);
     assertThat(err()).contains("none.txt cannot be read: no such file");
-    err.reset();
+    launcher.resetOutput();
     assertThat(launch(dtls + "psk_authentication.enable = true").exitCode()).isEqualTo(2);
     assertThat(err()).contains("psk_authentication.init_file is required with enable = true");
-    err.reset();
+    launcher.resetOutput();
     assertThat(launch(dtls + "psk_authentication { enable = true, init_file = x, cipher = y }")
         .exitCode()).isEqualTo(2);
     assertThat(err()).contains("psk_authentication.cipher is not a setting this gateway knows");
-    err.reset();
+    launcher.resetOutput();
     assertThat(launch("gateway.exproto.psk_authentication.enable = true").exitCode())
         .isEqualTo(2);
     assertThat(err()).contains("psk_authentication is a top-level block");
-    err.reset();
+    launcher.resetOutput();
     // Disabled (EMQX's default): the keys are not used, so a dtls listener needs a certificate.
     assertThat(launch(dtls + "psk_authentication { enable = false, init_file = \"" + psk
         + "\" }").exitCode()).isEqualTo(2);
@@ -225,21 +203,21 @@ class StandaloneGatewayConfigTest {
   void unknownKeysAndBadValuesAreUsageErrorsNamingTheKey() throws Exception {
     assertThat(launch("gateway.exproto { idle_timout = 5s }").exitCode()).isEqualTo(2);
     assertThat(err()).contains("gateway.exproto.idle_timout is not a setting this gateway knows");
-    err.reset();
+    launcher.resetOutput();
     assertThat(launch("listeners.quic.x.bind = 8883").exitCode()).isEqualTo(2);
     assertThat(err()).contains("listener types are tcp, ssl, udp and dtls");
-    err.reset();
+    launcher.resetOutput();
     assertThat(launch("listeners.ssl.x.bind = 8883").exitCode()).isEqualTo(2);
     assertThat(err()).contains("listeners.ssl.x.ssl_options (certfile, keyfile) is required");
-    err.reset();
+    launcher.resetOutput();
     assertThat(launch("listeners.tcp.x { bind = 7993, access_rules = [\"allow nowhere\"] }")
         .exitCode()).isEqualTo(2);
     assertThat(err()).contains("access rule 'allow nowhere'");
-    err.reset();
+    launcher.resetOutput();
     assertThat(launch("server { bind = \"127.0.0.1:0\", ssl_options { certfile = /nope.pem,"
         + " keyfile = /nope.key } }").exitCode()).isEqualTo(2);
     assertThat(err()).contains("server.ssl_options").contains("/nope.pem");
-    err.reset();
+    launcher.resetOutput();
     assertThat(launch("handler.address = \"http://127.0.0.1:1\"", "--handler-service", "Bogus")
         .exitCode()).isEqualTo(2);
     assertThat(err()).contains("ConnectionUnaryHandler or ConnectionHandler");
@@ -284,15 +262,15 @@ class StandaloneGatewayConfigTest {
         .exitCode()).isEqualTo(2);
     assertThat(err()).contains("listeners.tcp.t.tcp_options.send_timeout_close = false is not"
         + " supported").contains("send_timeout = 0s");
-    err.reset();
+    launcher.resetOutput();
     assertThat(launch("listeners.tcp.t { bind = 7993, tcp_options.linger = 5 }").exitCode())
         .isEqualTo(2);
     assertThat(err()).contains("listeners.tcp.t.tcp_options.linger is not a setting");
-    err.reset();
+    launcher.resetOutput();
     assertThat(launch("listeners.udp.u { bind = 7993, tcp_options.nodelay = true }").exitCode())
         .isEqualTo(2);
     assertThat(err()).contains("listeners.udp.u.tcp_options is not a setting");
-    err.reset();
+    launcher.resetOutput();
     assertThat(launch("listeners.tcp.t { bind = \"127.0.0.1:0\","
         + " tcp_options.max_pending_outbound_bytes = 1KiB }").exitCode()).isEqualTo(2);
     assertThat(err()).contains("maxPendingOutboundBytes");

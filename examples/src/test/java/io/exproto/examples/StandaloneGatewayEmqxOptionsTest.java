@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.exproto.examples.StandaloneGateway.Launch;
 import io.exproto.testkit.TestCertificates;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -13,11 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,29 +24,11 @@ class StandaloneGatewayEmqxOptionsTest {
   @TempDir
   Path dir;
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
+  @RegisterExtension
+  final GatewayLauncher launcher = new GatewayLauncher();
 
   private Launch launch(String conf, String... flags) throws Exception {
-    Path file = dir.resolve("exproto.conf");
-    Files.writeString(file, conf);
-    List<String> args = new ArrayList<>(List.of("--config", file.toString()));
-    args.addAll(List.of(flags));
-    Launch launch = StandaloneGateway.start(args.toArray(new String[0]),
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    if (launch.running() != null) {
-      toClose.add(launch.running());
-    }
-    return launch;
+    return launcher.launchWithConfig(dir.resolve("exproto.conf"), conf, flags);
   }
 
   private GatewayConfigFile load(String conf) throws Exception {
@@ -60,12 +38,12 @@ class StandaloneGatewayEmqxOptionsTest {
   }
 
   private String err() {
-    return err.toString(StandardCharsets.UTF_8);
+    return launcher.err();
   }
 
   /** Launching {@code conf} is a usage error (exit 2) whose message contains {@code words}. */
   private void refused(String conf, String... words) throws Exception {
-    err.reset();
+    launcher.resetOutput();
     assertThat(launch(conf).exitCode()).as(conf).isEqualTo(2);
     assertThat(err()).contains(words);
   }

@@ -12,17 +12,11 @@ import io.exproto.testkit.GrpcCleanupExtension;
 import io.exproto.testkit.TcpTestDevice;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,33 +28,19 @@ class StandaloneGatewayTest {
   @RegisterExtension
   final GrpcCleanupExtension grpc = new GrpcCleanupExtension();
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
+  @RegisterExtension
+  final GatewayLauncher launcher = new GatewayLauncher();
 
   private Launch launch(String... args) {
-    Launch launch = StandaloneGateway.start(args,
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    if (launch.running() != null) {
-      toClose.add(launch.running());
-    }
-    return launch;
+    return launcher.launch(args);
   }
 
   private String out() {
-    return out.toString(StandardCharsets.UTF_8);
+    return launcher.out();
   }
 
   private String err() {
-    return err.toString(StandardCharsets.UTF_8);
+    return launcher.err();
   }
 
   @Test
@@ -114,7 +94,7 @@ class StandaloneGatewayTest {
   void usesARemoteHandlerGivenWithHandler() throws Exception {
     PubSubHandlerServer handler =
         new PubSubHandlerServer().start(new InetSocketAddress("127.0.0.1", 0));
-    toClose.add(handler);
+    launcher.closeAfter(handler);
     Launch launch = launch("--listen", "tcp://127.0.0.1:0", "--adapter", "127.0.0.1:0",
         "--handler", handler.loopbackUrl());
     assertThat(launch.exitCode()).as(err()).isZero();
@@ -169,7 +149,7 @@ class StandaloneGatewayTest {
     assertThat(out()).contains("--listen=tcp|ssl|udp|dtls://HOST:PORT", "--adapter=HOST:PORT", "--handler=URL",
         "--handler-service=NAME", "--handler-timeout=DURATION", "--config=FILE",
         "--mountpoint=STR", "--idle-timeout=DURATION", "--node=NAME");
-    out.reset();
+    launcher.resetOutput();
     assertThat(launch("--version").exitCode()).isZero();
     assertThat(out()).startsWith("exproto-gateway ");
   }

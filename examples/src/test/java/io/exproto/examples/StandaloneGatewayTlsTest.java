@@ -5,22 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.exproto.examples.StandaloneGateway.Launch;
 import io.exproto.testkit.TestCertificates;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** ssl:// and dtls:// listeners from the command line, with certificates made at test time. */
@@ -28,25 +24,15 @@ class StandaloneGatewayTlsTest {
   @TempDir
   Path dir;
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
+  @RegisterExtension
+  final GatewayLauncher launcher = new GatewayLauncher();
 
   private Launch launch(String... args) {
-    Launch launch = StandaloneGateway.start(args,
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    if (launch.running() != null) {
-      toClose.add(launch.running());
-    }
-    return launch;
+    return launcher.launch(args);
+  }
+
+  private String err() {
+    return launcher.err();
   }
 
   /** A TLS client socket to {@code to} that trusts {@code caPem} only. */
@@ -73,7 +59,7 @@ class StandaloneGatewayTlsTest {
     Launch launch = launch("--listen", "ssl://127.0.0.1:0", "--listen", "dtls://127.0.0.1:0",
         "--adapter", "127.0.0.1:0", "--certfile", certs.server.certificate().toString(),
         "--keyfile", certs.server.privateKey().toString());
-    assertThat(launch.exitCode()).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(launch.exitCode()).as(err()).isZero();
     assertThat(launch.running().readyLine()).contains(" ssl=127.0.0.1:").contains(" dtls=127.0.0.1:");
     try (SSLSocket s = connect(launch.running().listenerAddresses().get("ssl"), certs.ca)) {
       s.getOutputStream().write("secure".getBytes(StandardCharsets.UTF_8));
@@ -90,7 +76,7 @@ class StandaloneGatewayTlsTest {
         "--certfile", certs.server.certificate().toString(),
         "--keyfile", certs.server.privateKey().toString(),
         "--cacertfile", certs.ca.toString(), "--verify");
-    assertThat(launch.exitCode()).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(launch.exitCode()).as(err()).isZero();
     assertThatThrownBy(() -> {
       try (SSLSocket s = connect(launch.running().listenerAddresses().get("ssl"), certs.ca)) {
         s.getOutputStream().write(1);
@@ -108,7 +94,7 @@ class StandaloneGatewayTlsTest {
         "# id:secret\nemqx_c:BA0DB2A3448345A3A13A91C2ADA44778\ndevice-2:k2\n");
     Launch launch = launch("--listen", "dtls://127.0.0.1:0", "--adapter", "127.0.0.1:0",
         "--pskfile", psk.toString());
-    assertThat(launch.exitCode()).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(launch.exitCode()).as(err()).isZero();
     InetSocketAddress dtls = launch.running().listenerAddresses().get("dtls");
     try (DtlsTestClient a = DtlsTestClient.psk(dtls, "emqx_c",
             "BA0DB2A3448345A3A13A91C2ADA44778".getBytes(StandardCharsets.US_ASCII));
@@ -126,20 +112,20 @@ class StandaloneGatewayTlsTest {
     Path psk = java.nio.file.Files.writeString(dir.resolve("psk.txt"), "a:1\n:2\n");
     assertThat(launch("--listen", "dtls://127.0.0.1:0", "--adapter", "127.0.0.1:0",
         "--pskfile", psk.toString()).exitCode()).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--pskfile")
+    assertThat(err()).contains("--pskfile")
         .contains("line 2: the identity before ':' is empty");
-    err.reset();
+    launcher.resetOutput();
     assertThat(launch("--listen", "dtls://127.0.0.1:0", "--adapter", "127.0.0.1:0",
         "--pskfile", dir.resolve("absent.txt").toString()).exitCode()).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("absent.txt cannot be read");
-    err.reset();
+    assertThat(err()).contains("absent.txt cannot be read");
+    launcher.resetOutput();
     assertThat(launch("--listen", "tcp://127.0.0.1:0", "--adapter", "127.0.0.1:0",
         "--pskfile", psk.toString()).exitCode()).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("no dtls listener");
-    err.reset();
+    assertThat(err()).contains("no dtls listener");
+    launcher.resetOutput();
     assertThat(launch("--listen", "dtls://127.0.0.1:0", "--adapter", "127.0.0.1:0")
         .exitCode()).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8))
+    assertThat(err())
         .contains("dtls listeners need --certfile and --keyfile, or --pskfile");
   }
 
@@ -149,6 +135,6 @@ class StandaloneGatewayTlsTest {
     Launch launch = launch("--listen", "ssl://127.0.0.1:0", "--adapter", "127.0.0.1:0",
         "--certfile", certs.server.certificate().toString());
     assertThat(launch.exitCode()).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("keyfile");
+    assertThat(err()).contains("keyfile");
   }
 }
