@@ -11,19 +11,30 @@ import io.exproto.testkit.RecordingHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** A handler replaced on a running gateway applies to new connections; live ones keep theirs. */
 class ReplaceHandlerTest extends EngineFixture {
 
-  /** A recording handler that counts close() calls, like a gRPC binding owning a channel. */
+  /**
+   * A recording handler that counts close() calls, like a gRPC binding owning a channel; its
+   * close blocks until {@code closeMayReturn} opens, as a gRPC handler's waits for its calls.
+   */
   static final class ClosingHandler implements ConnectionHandler, AutoCloseable {
     final RecordingHandler rec;
     final AtomicInteger closed = new AtomicInteger();
+    final CountDownLatch closeMayReturn;
+    volatile String closedOnThread;
 
     ClosingHandler(RecordingHandler rec) {
+      this(rec, 0);
+    }
+
+    ClosingHandler(RecordingHandler rec, int latch) {
       this.rec = rec;
+      this.closeMayReturn = new CountDownLatch(latch);
     }
 
     @Override
@@ -52,8 +63,10 @@ class ReplaceHandlerTest extends EngineFixture {
     }
 
     @Override
-    public void close() {
+    public void close() throws InterruptedException {
+      closedOnThread = Thread.currentThread().getName();
       closed.incrementAndGet();
+      closeMayReturn.await();
     }
   }
 
@@ -90,6 +103,31 @@ class ReplaceHandlerTest extends EngineFixture {
     assertThat(gateway.awaitTermination(WAIT)).isTrue();
     assertThat(second.closed).hasValue(1);
     assertThat(first.closed).as("closed once only").hasValue(1);
+  }
+
+  @Test
+  void aSlowCloseOfTheOldHandlerNeverHoldsUpTheConnectionsLoop() throws Exception {
+    ClosingHandler first = new ClosingHandler(handler, 1); // close() blocks until released
+    start(b -> b.handler(first));
+    String old = connect();
+    var oldDevice = lastDevice;
+    RecordingHandler secondRec = new RecordingHandler();
+    gateway.replaceHandler(secondRec);
+    var newDevice = listener.connect();
+    String fresh = secondRec.awaitConnection(1, WAIT);
+
+    oldDevice.close(); // the old handler's last connection finishes on the loop
+    handler.awaitClosed(old, WAIT);
+    org.awaitility.Awaitility.await().atMost(WAIT).until(() -> first.closed.get() == 1);
+    // While the old handler's close is still blocked, the loop serves the other connection.
+    newDevice.send("still served");
+    assertThat(new String(secondRec.awaitBytes(fresh, 12, WAIT), StandardCharsets.UTF_8))
+        .isEqualTo("still served");
+    assertThat(first.closedOnThread).isEqualTo("exproto-handler-close");
+
+    first.closeMayReturn.countDown();
+    newDevice.close();
+    secondRec.awaitClosed(fresh, WAIT);
   }
 
   @Test
