@@ -277,19 +277,23 @@ public final class StandaloneGateway implements Callable<Integer> {
         throw usageError("--handler-service", handlerService, ex.getMessage());
       }
     }
+    // One set of threads for devices, the handler channel and the adapter server: a callback or
+    // an adapter call then often stays on its connection's thread.
+    NettyTransport transport = NettyTransport.create();
     if (handler != null) {
       try {
-        GrpcHandler.Builder hb = GrpcHandler.builder().address(handler).service(service);
+        GrpcHandler.Builder hb = GrpcHandler.builder().address(handler).service(service)
+            .eventLoopGroup(transport.workerGroup(), transport.socketChannelType());
         ifSet(handlerTimeout, hb::callbackTimeout);
         if (file != null && file.handlerTls() != null) {
           hb.tls(handlerTls(file.handlerTls()));
         }
         grpcHandler = hb.build();
       } catch (IllegalArgumentException | IllegalStateException ex) {
+        transport.close();
         throw usageError("--handler", handler, ex.getMessage());
       }
     }
-    NettyTransport transport = NettyTransport.create();
     Gateway gateway;
     try {
       gateway = configure(specs, listenAddresses, psk, grpcHandler, transport).build();
@@ -302,7 +306,9 @@ public final class StandaloneGateway implements Callable<Integer> {
     }
 
     // The adapter first: handlers may call it as soon as the first device is accepted.
-    GrpcAdapterServer.Builder ab = GrpcAdapterServer.builder(gateway.adapter()).bind(adapterBind);
+    GrpcAdapterServer.Builder ab = GrpcAdapterServer.builder(gateway.adapter()).bind(adapterBind)
+        .eventLoopGroups(transport.acceptorGroup(), transport.workerGroup(),
+            transport.serverChannelType());
     GrpcAdapterServer adapterServer;
     try {
       if (file != null && file.adapterTls() != null) {

@@ -5,6 +5,7 @@ import io.exproto.gateway.Gateway;
 import io.exproto.gateway.GatewayBuilder;
 import io.exproto.grpc.GrpcAdapterServer;
 import io.exproto.grpc.GrpcHandler;
+import io.exproto.grpc.HandlerService;
 import io.exproto.transport.netty.NettyTransport;
 import io.exproto.transport.netty.TcpListener;
 import io.grpc.Server;
@@ -43,8 +44,14 @@ final class ChildMains {
     GrpcHandler grpc = null;
     switch (kind) {
       case "inproc" -> b.handler(EchoHandler::new);
-      case "unary" -> grpc = GrpcHandler.unary(args.string("handler-address", null));
-      case "streaming" -> grpc = GrpcHandler.streaming(args.string("handler-address", null));
+      // As the standalone gateway: the handler channel and the adapter server share the
+      // transport's threads.
+      case "unary" -> grpc = GrpcHandler.builder().address(args.string("handler-address", null))
+          .eventLoopGroup(transport.workerGroup(), transport.socketChannelType()).build();
+      case "streaming" -> grpc = GrpcHandler.builder()
+          .address(args.string("handler-address", null))
+          .service(HandlerService.CONNECTION_HANDLER)
+          .eventLoopGroup(transport.workerGroup(), transport.socketChannelType()).build();
       default -> throw new IllegalArgumentException("--handler must be inproc, unary or"
           + " streaming, was " + kind);
     }
@@ -53,7 +60,10 @@ final class ChildMains {
     }
     Gateway gateway = b.build().start();
     GrpcAdapterServer adapter = GrpcAdapterServer.builder(gateway.adapter())
-        .bind(new InetSocketAddress("127.0.0.1", 0)).build().start();
+        .bind(new InetSocketAddress("127.0.0.1", 0))
+        .eventLoopGroups(transport.acceptorGroup(), transport.workerGroup(),
+            transport.serverChannelType())
+        .build().start();
     System.out.println("READY tcp=" + gateway.listenerAddresses().get("tcp").getPort()
         + " adapter=" + adapter.port());
     System.out.flush();

@@ -9,6 +9,8 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -79,6 +81,10 @@ public final class GrpcAdapterServer implements AutoCloseable {
         .addService(ProtoReflectionServiceV1.newInstance());
     if (builder.tls != null) {
       netty.sslContext(TlsContexts.forAdapterServer(builder.tls));
+    }
+    if (builder.workerGroup != null) {
+      netty.bossEventLoopGroup(builder.bossGroup).workerEventLoopGroup(builder.workerGroup)
+          .channelType(builder.channelType);
     }
     if (builder.executor != null) {
       netty.executor(builder.executor);
@@ -210,6 +216,9 @@ public final class GrpcAdapterServer implements AutoCloseable {
     private int maxConcurrentCallsPerConnection = DEFAULT_MAX_CONCURRENT_CALLS_PER_CONNECTION;
     private AdapterTls tls;
     private Executor executor;
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private Class<? extends ServerChannel> channelType;
 
     private Builder(ConnectionAdapter adapter) {
       this.adapter = Objects.requireNonNull(adapter, "adapter");
@@ -289,6 +298,25 @@ public final class GrpcAdapterServer implements AutoCloseable {
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Runs the server's network I/O on these event loops instead of gRPC's own threads. Give it
+     * the device transport's ({@code NettyTransport.acceptorGroup()}, {@code workerGroup()} and
+     * {@code serverChannelType()}) so that one set of threads serves devices and adapter calls: an
+     * adapter call then often runs on the thread of the connection it is for, without a hand-off.
+     * The groups stay the caller's: stop the server before shutting them down. Default: gRPC's
+     * own threads.
+     *
+     * @param channelType a server channel class that runs on the groups, such as {@code
+     *     EpollServerSocketChannel.class} for epoll groups
+     */
+    public Builder eventLoopGroups(EventLoopGroup boss, EventLoopGroup worker,
+        Class<? extends ServerChannel> channelType) {
+      this.bossGroup = Objects.requireNonNull(boss, "boss");
+      this.workerGroup = Objects.requireNonNull(worker, "worker");
+      this.channelType = Objects.requireNonNull(channelType, "channelType");
       return this;
     }
 

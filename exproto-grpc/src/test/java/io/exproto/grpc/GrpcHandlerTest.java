@@ -23,6 +23,11 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -302,6 +307,46 @@ class GrpcHandlerTest {
 
     assertThat(service.onlyRequest(ReceivedBytesRequest.class).getBytes().toStringUtf8())
         .isEqualTo("over tcp");
+  }
+
+  @Test
+  void givenEventLoopsCarryTheChannelAndOutliveTheHandler() throws Exception {
+    var server = grpc.register(NettyServerBuilder
+        .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        .addService(service).build().start());
+    int port = ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
+        new DefaultThreadFactory("given-loop"), NioIoHandler.newFactory());
+    try {
+      GrpcHandler remote = GrpcHandler.builder().address("http://127.0.0.1:" + port)
+          .eventLoopGroup(group, NioSocketChannel.class).build();
+      service.hold();
+      CompletionStage<Void> stage = remote.onReceivedBytes("c", "on given loops".getBytes(UTF_8));
+      AtomicReference<String> completedOn = new AtomicReference<>();
+      stage.whenComplete((v, e) -> completedOn.set(Thread.currentThread().getName()));
+      FakeUnaryHandlerService.ok(service.nextHeld()); // answered only now: completes on the loop
+
+      // Not get(): a thread waiting in get() may run the stage's dependents itself.
+      org.awaitility.Awaitility.await().atMost(WAIT).until(() -> completedOn.get() != null);
+      assertThat(completedOn.get()).startsWith("given-loop");
+      assertCompletes(stage);
+      remote.close();
+      assertThat(group.isShuttingDown()).as("the caller's group is left running").isFalse();
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  @Test
+  void eventLoopsAreForTheChannelBuiltFromAnAddressOnly() {
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    try {
+      assertThatThrownBy(() -> GrpcHandler.builder().channel(channel)
+          .eventLoopGroup(group, NioSocketChannel.class).build())
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("eventLoopGroup");
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
   }
 
   @Test

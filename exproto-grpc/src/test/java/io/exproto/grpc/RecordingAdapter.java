@@ -32,7 +32,11 @@ final class RecordingAdapter implements ConnectionAdapter {
     return calls.get(0);
   }
 
+  /** The thread the last call arrived on. */
+  volatile String lastThread;
+
   private CompletionStage<AdapterResult> record(Call call) {
+    lastThread = Thread.currentThread().getName();
     calls.add(call);
     return answer.get();
   }

@@ -3,6 +3,8 @@ package io.exproto.grpc.internal;
 import io.exproto.grpc.HandlerTls;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
 
 /**
  * Creates the channel to a handler service from its {@code handler.address}: plaintext for
@@ -21,11 +23,15 @@ public final class HandlerChannels {
    * @param tlsOrNull for {@code https://}: how to verify the handler, the client certificate and
    *     the SNI host name; null for the JDK's default trust store, no client certificate, and the
    *     address's host as SNI
+   * @param groupOrNull the event loops to run the channel's I/O on (not owned), or null for
+   *     gRPC's own
+   * @param channelType the socket channel class for {@code groupOrNull}; null with it
    * @throws IllegalArgumentException if the address is malformed, or a TLS file is unusable
    * @throws IllegalStateException if TLS settings are given with a plaintext {@code http://}
    *     address
    */
-  public static ManagedChannel create(String address, HandlerTls tlsOrNull) {
+  public static ManagedChannel create(String address, HandlerTls tlsOrNull,
+      EventLoopGroup groupOrNull, Class<? extends Channel> channelType) {
     HandlerAddress parsed = HandlerAddress.parse(address);
     if (!parsed.tls() && tlsOrNull != null) {
       throw new IllegalStateException("TLS settings (" + tlsOrNull + ") were given, but handler"
@@ -42,6 +48,9 @@ public final class HandlerChannels {
       }
     } else {
       builder.usePlaintext();
+    }
+    if (groupOrNull != null) {
+      builder.eventLoopGroup(groupOrNull).channelType(channelType);
     }
     // Responses only complete a future whose continuation hops onto the connection's executor:
     // no need for gRPC's extra executor handoff.

@@ -1,7 +1,10 @@
 package io.exproto.transport.netty;
 
 import io.exproto.transport.netty.internal.EventLoops;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -16,6 +19,12 @@ import java.util.concurrent.CompletionStage;
  * to share threads; a listener given none creates its own and closes it when it stops. Whoever
  * creates a transport closes it, after the listeners using it have stopped; closing it closes every
  * connection still open on it.
+ *
+ * <p>Other Netty-based parts of the same process can run on these threads too: the gRPC handler
+ * channel and adapter server take {@link #workerGroup()} and the channel types (see {@code
+ * GrpcHandler.Builder.eventLoopGroup} and {@code GrpcAdapterServer.Builder.eventLoopGroups}), so
+ * that one set of threads serves devices and handler calls with fewer hand-offs between threads.
+ * Stop those parts before closing the transport.
  *
  * <p>Thread-safe.
  */
@@ -54,6 +63,30 @@ public final class NettyTransport implements AutoCloseable {
   /** The number of I/O worker threads. */
   public int workerThreads() {
     return loops.workerThreads();
+  }
+
+  /**
+   * The I/O worker threads, for other Netty-based components to share (see the class comment).
+   * The transport owns them: do not shut the group down; close the transport, after the
+   * components that share it have stopped.
+   */
+  public EventLoopGroup workerGroup() {
+    return loops.workerGroup();
+  }
+
+  /** The acceptor thread, for a server that shares the transport (see {@link #workerGroup()}). */
+  public EventLoopGroup acceptorGroup() {
+    return loops.acceptorGroup();
+  }
+
+  /** The client socket channel class for these threads' I/O type (epoll or NIO). */
+  public Class<? extends SocketChannel> socketChannelType() {
+    return loops.socketChannelClass();
+  }
+
+  /** The server socket channel class for these threads' I/O type (epoll or NIO). */
+  public Class<? extends ServerSocketChannel> serverChannelType() {
+    return loops.serverChannelClass();
   }
 
   /** True once {@link #shutdown()} or {@link #close()} was called. */

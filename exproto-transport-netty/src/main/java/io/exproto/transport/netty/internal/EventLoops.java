@@ -5,9 +5,12 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
@@ -71,6 +74,11 @@ public final class EventLoops {
   /** The server channel class matching the groups' I/O type. */
   public Class<? extends ServerSocketChannel> serverChannelClass() {
     return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+  }
+
+  /** The client socket channel class matching the groups' I/O type. */
+  public Class<? extends SocketChannel> socketChannelClass() {
+    return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
   }
 
   /** True for native epoll, false for NIO. */
