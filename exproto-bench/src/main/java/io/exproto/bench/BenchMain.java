@@ -10,11 +10,12 @@ import java.util.Arrays;
  * <pre>
  * all        the whole comparison; prints the tables and (re)writes BENCHMARKS.md
  *            [--jit-warmup 60s] [--warmup 3s] [--measure 8s] [--connections 1,100,1000]
- *            [--hold 15000] [--hold-processes 3] [--churn-workers 50] [--jmh true] [--out PATH]
- *            [--only netty,grpc,inproc,unary,streaming,hold,jmh] (a partial run; use --out)
+ *            [--hold 15000] [--hold-tls 5000] [--hold-processes 3] [--churn-workers 50]
+ *            [--jmh true] [--out PATH]
+ *            [--only netty,grpc,inproc,unary,streaming,hold,hold-tls,jmh] (a partial run; use --out)
  * load       the load generator: --mode echo|hold|churn --port P [--host 127.0.0.1]
  *            [--connections N] [--payload 64] [--warmup 3s] [--measure 8s] [--sources 8]
- *            [--threads 2]
+ *            [--threads 2] [--pending-connects 256] [--tls false]
  * gateway, handler, netty-echo, grpc-ping   child processes of 'all' (see ChildMains)
  * </pre>
  */
@@ -59,6 +60,7 @@ public final class BenchMain {
         new InetSocketAddress(a.string("host", "127.0.0.1"), a.integer("port", 0)),
         a.integer("connections", 1), a.integer("payload", 64),
         a.duration("warmup", Duration.ofSeconds(3)), a.duration("measure", Duration.ofSeconds(8)),
-        a.integer("sources", 8), a.integer("threads", 2), a.integer("pending-connects", 256));
+        a.integer("sources", 8), a.integer("threads", 2), a.integer("pending-connects", 256),
+        Boolean.parseBoolean(a.string("tls", "false")));
   }
 }

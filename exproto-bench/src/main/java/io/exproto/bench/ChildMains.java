@@ -6,7 +6,9 @@ import io.exproto.gateway.GatewayBuilder;
 import io.exproto.grpc.GrpcAdapterServer;
 import io.exproto.grpc.GrpcHandler;
 import io.exproto.grpc.HandlerService;
+import io.exproto.testkit.TestCertificates;
 import io.exproto.transport.netty.NettyTransport;
+import io.exproto.transport.netty.ServerTls;
 import io.exproto.transport.netty.TcpListener;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
@@ -15,6 +17,8 @@ import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -27,8 +31,10 @@ final class ChildMains {
   private ChildMains() {}
 
   /**
-   * {@code gateway --handler inproc|unary|streaming [--handler-address http://H:P]}: a gateway on
-   * 127.0.0.1 (port 0) with its adapter server. {@code READY tcp=P adapter=P}. Commands:
+   * {@code gateway --handler inproc|unary|streaming [--handler-address http://H:P] [--ssl true]}:
+   * a gateway on 127.0.0.1 (port 0) with its adapter server; with {@code --ssl}, also an ssl
+   * listener (TLS 1.3 and 1.2, an EC P-256 certificate made at start in a temporary directory).
+   * {@code READY tcp=P adapter=P [ssl=P]}. Commands:
    * {@code stats} answers {@code STATS connections}; {@code heap} runs full GCs and answers
    * {@code HEAP usedBytes connections}.
    */
@@ -41,6 +47,16 @@ final class ChildMains {
             .maxConnRate(1_000_000).transport(transport).build())
         // Idle connections are the point of the hold scenario; never time them out here.
         .idleTimeout(Duration.ofHours(1));
+    boolean ssl = Boolean.parseBoolean(args.string("ssl", "false"));
+    if (ssl) {
+      Path dir = Files.createTempDirectory("exproto-bench-pki");
+      TestCertificates pki = TestCertificates.create(dir);
+      b.listener(TcpListener.builder().name("ssl").bind("127.0.0.1", 0).backlog(4096)
+          .maxConnRate(1_000_000).transport(transport)
+          .tls(ServerTls.builder().certificate(pki.server.certificate(),
+              pki.server.privateKey()).build())
+          .build());
+    }
     GrpcHandler grpc = null;
     switch (kind) {
       case "inproc" -> b.handler(EchoHandler::new);
@@ -65,7 +81,8 @@ final class ChildMains {
             transport.serverChannelType())
         .build().start();
     System.out.println("READY tcp=" + gateway.listenerAddresses().get("tcp").getPort()
-        + " adapter=" + adapter.port());
+        + " adapter=" + adapter.port()
+        + (ssl ? " ssl=" + gateway.listenerAddresses().get("ssl").getPort() : ""));
     System.out.flush();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in,
         StandardCharsets.UTF_8));

@@ -26,6 +26,7 @@ final class Harness {
   private final Duration measure;
   private final List<Integer> connections;
   private final int holdConnections;
+  private final int holdTlsConnections;
   private final int holdProcesses;
   private final int churnWorkers;
   private final boolean jmh;
@@ -39,6 +40,7 @@ final class Harness {
     measure = a.duration("measure", Duration.ofSeconds(8));
     connections = a.integers("connections", List.of(1, 100, 1000));
     holdConnections = a.integer("hold", 15_000);
+    holdTlsConnections = a.integer("hold-tls", 5_000);
     holdProcesses = a.integer("hold-processes", 3);
     churnWorkers = a.integer("churn-workers", 50);
     jmh = Boolean.parseBoolean(a.string("jmh", "true"));
@@ -64,18 +66,23 @@ final class Harness {
     results.settings = String.format(Locale.ROOT, "Settings of this run: each server JVM first"
         + " gets %s of load at the largest connection count (JIT warm-up, not reported), then"
         + " each point has a warm-up of %s and is measured for %s; echo at %s connections;"
-        + " hold %,d connections over %d load processes; churn with %d workers. The load"
+        + " hold %,d TCP and %,d TLS connections over %d load processes; churn with %d"
+        + " workers. The load"
         + " generator (2 event-loop threads, epoll) runs in the harness JVM except for hold;"
         + " servers, gateways and handlers each run in their own child JVM (same java binary"
         + " and class path).", secs(jitWarmup), secs(warmup), secs(measure), connections,
-        holdConnections, holdProcesses, churnWorkers);
+        holdConnections, holdTlsConnections, holdProcesses, churnWorkers);
     step("netty", "raw Netty echo anchor", this::nettyAnchor);
     step("grpc", "bare gRPC unary anchor", this::grpcAnchor);
     step("inproc", "in-process echo", () -> gatewayEcho("inproc", Results.INPROC, false));
     step("unary", "gRPC unary echo and churn", () -> gatewayEcho("unary", Results.UNARY, true));
     step("streaming", "gRPC streaming echo",
         () -> gatewayEcho("streaming", Results.STREAMING, false));
-    step("hold", "idle connections held", this::hold);
+    step("hold", "idle TCP connections held", () -> results.hold = hold(false, holdConnections));
+    if (holdTlsConnections > 0) {
+      step("hold-tls", "idle TLS connections held",
+          () -> results.holdTls = hold(true, holdTlsConnections));
+    }
     if (jmh && selected("jmh")) {
       step("jmh", "JMH", () -> results.jmh.addAll(JmhRunner.run()));
     } else {
@@ -184,22 +191,31 @@ final class Harness {
     }
   }
 
-  private void hold() throws Exception {
-    try (Child gateway = Child.start("gateway-hold", List.of(), "gateway", "--handler",
-        "inproc")) {
-      String ready = gateway.expect("READY", READY);
-      int tcp = Integer.parseInt(ready.split(" ")[1].substring("tcp=".length()));
+  /**
+   * Opens {@code count} idle connections to a new gateway JVM (its ssl listener with {@code tls})
+   * from several load processes and measures the gateway's heap before and with them.
+   */
+  private Results.Hold hold(boolean tls, int count) throws Exception {
+    List<String> gatewayArgs = new ArrayList<>(List.of("gateway", "--handler", "inproc"));
+    if (tls) {
+      gatewayArgs.addAll(List.of("--ssl", "true"));
+    }
+    try (Child gateway = Child.start("gateway-hold" + (tls ? "-tls" : ""), List.of(),
+        gatewayArgs.toArray(String[]::new))) {
+      String[] ready = gateway.expect("READY", READY).split(" ");
+      int port = Integer.parseInt(ready[tls ? 3 : 1].substring((tls ? "ssl=" : "tcp=").length()));
       long baseline = Long.parseLong(gateway.ask("heap", "HEAP", READY).split(" ")[1]);
       List<Child> loads = new ArrayList<>();
       try {
-        int per = (holdConnections + holdProcesses - 1) / holdProcesses;
-        int left = holdConnections;
+        int per = (count + holdProcesses - 1) / holdProcesses;
+        int left = count;
         for (int i = 0; i < holdProcesses && left > 0; i++) {
           int n = Math.min(per, left);
           left -= n;
-          loads.add(Child.start("load-" + i, List.of(), "load", "--mode", "hold", "--port",
-              String.valueOf(tcp), "--connections", String.valueOf(n), "--sources", "50",
-              "--threads", "1", "--pending-connects", "128"));
+          loads.add(Child.start("load-" + (tls ? "tls-" : "") + i, List.of(), "load", "--mode",
+              "hold", "--port", String.valueOf(port), "--connections", String.valueOf(n),
+              "--sources", "50", "--threads", "1", "--pending-connects", tls ? "32" : "128",
+              "--tls", String.valueOf(tls)));
         }
         int open = 0;
         long errors = 0;
@@ -212,10 +228,12 @@ final class Harness {
         }
         int gatewayConns = awaitGatewayConnections(gateway, open, Duration.ofSeconds(30));
         String[] heap = gateway.ask("heap", "HEAP", READY).split(" ");
-        results.hold = new Results.Hold(holdConnections, open, Integer.parseInt(heap[2]),
-            baseline, Long.parseLong(heap[1]), cps, loads.size(), errors);
-        System.out.printf(Locale.ROOT, "   hold: %d open, gateway %d, %.0f B/conn%n", open,
-            gatewayConns, results.hold.bytesPerConnection());
+        Results.Hold hold = new Results.Hold(tls ? "ssl (TLS 1.3, EC P-256)" : "tcp", count,
+            open, Integer.parseInt(heap[2]), baseline, Long.parseLong(heap[1]), cps, loads.size(),
+            errors);
+        System.out.printf(Locale.ROOT, "   hold %s: %d open, gateway %d, %.0f B/conn%n",
+            hold.socket(), open, gatewayConns, hold.bytesPerConnection());
+        return hold;
       } finally {
         for (Child l : loads) {
           l.close();

@@ -18,6 +18,13 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.concurrent.Future;
+import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +39,7 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * The device load generator: a Netty TCP client with three modes.
+ * The device load generator: a Netty TCP (or TLS) client with three modes.
  *
  * <ul>
  *   <li>{@link #echo}: N connections, closed loop: send a payload, wait until as many bytes came
@@ -49,6 +56,10 @@ import org.HdrHistogram.Recorder;
  * accept backlog does not overflow. Each call owns its event loops and stops them before it
  * returns (or, for hold, on close). Not reusable across threads: one call at a time per instance
  * of {@link Config}.
+ *
+ * <p>With {@link Config#tls()} each connection does a TLS handshake (JDK provider) before it
+ * counts as connected, and trusts any server certificate: it measures a gateway on loopback, it
+ * does not check one.
  */
 public final class LoadGenerator {
   private static final long MAX_LATENCY_NANOS = TimeUnit.SECONDS.toNanos(60);
@@ -65,10 +76,11 @@ public final class LoadGenerator {
    * @param measure the measured window
    * @param sourceAddresses how many 127.0.0.x source addresses to spread over (loopback only)
    * @param threads event loop threads
-   * @param maxPendingConnects connects in flight at once
+   * @param maxPendingConnects connects (with TLS: connects and handshakes) in flight at once
+   * @param tls whether to speak TLS
    */
   public record Config(InetSocketAddress target, int connections, int payload, Duration warmup,
-      Duration measure, int sourceAddresses, int threads, int maxPendingConnects) {
+      Duration measure, int sourceAddresses, int threads, int maxPendingConnects, boolean tls) {
     /** Validates. */
     public Config {
       Objects.requireNonNull(target, "target");
@@ -84,16 +96,25 @@ public final class LoadGenerator {
       }
     }
 
-    /** Defaults: 64-byte payload, 3 s warm-up, 8 s measured, 8 source addresses, 2 threads. */
+    /**
+     * Defaults: 64-byte payload, 3 s warm-up, 8 s measured, 8 source addresses, 2 threads, 256
+     * pending connects, plain TCP.
+     */
     public static Config of(InetSocketAddress target, int connections) {
       return new Config(target, connections, 64, Duration.ofSeconds(3), Duration.ofSeconds(8), 8,
-          2, 256);
+          2, 256, false);
     }
 
     /** A copy with another warm-up and measured window. */
     public Config withTimes(Duration warmup, Duration measure) {
       return new Config(target, connections, payload, warmup, measure, sourceAddresses, threads,
-          maxPendingConnects);
+          maxPendingConnects, tls);
+    }
+
+    /** A copy that speaks TLS, or plain TCP. */
+    public Config withTls(boolean tls) {
+      return new Config(target, connections, payload, warmup, measure, sourceAddresses, threads,
+          maxPendingConnects, tls);
     }
   }
 
@@ -243,6 +264,7 @@ public final class LoadGenerator {
     final Recorder recorder = new Recorder(MAX_LATENCY_NANOS, 3);
     final AtomicLong errors = new AtomicLong();
     final boolean loopback;
+    final SslContext tls;
     volatile boolean stopping;
 
     Client(Config config) {
@@ -253,6 +275,16 @@ public final class LoadGenerator {
       this.loopback = config.target().getAddress() != null
           && config.target().getAddress().isLoopbackAddress()
           && config.target().getAddress().getAddress().length == 4;
+      this.tls = config.tls() ? clientTls() : null;
+    }
+
+    private static SslContext clientTls() {
+      try {
+        return SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+            .trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+      } catch (SSLException e) {
+        throw new IllegalStateException("cannot make the load generator's TLS context", e);
+      }
     }
 
     Bootstrap bootstrap(java.util.function.Supplier<ChannelInboundHandlerAdapter> handler) {
@@ -264,6 +296,10 @@ public final class LoadGenerator {
           .handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+              if (tls != null) {
+                ch.pipeline().addLast(tls.newHandler(ch.alloc(),
+                    config.target().getHostString(), config.target().getPort()));
+              }
               ch.pipeline().addLast(handler.get());
             }
           });
@@ -281,7 +317,10 @@ public final class LoadGenerator {
       return new InetSocketAddress("127.0.0." + (2 + i % config.sourceAddresses()), 0);
     }
 
-    /** Opens n connections, at most maxPendingConnects in flight; failures count as errors. */
+    /**
+     * Opens n connections, at most maxPendingConnects in flight; a connection is open once
+     * connected and, with TLS, its handshake done. Failures count as errors.
+     */
     List<Channel> connectAll(Bootstrap b, int n) throws InterruptedException {
       List<Channel> channels = Collections.synchronizedList(new ArrayList<>(n));
       Semaphore pending = new Semaphore(Math.max(1, config.maxPendingConnects()));
@@ -291,18 +330,30 @@ public final class LoadGenerator {
         InetSocketAddress local = local(i);
         ChannelFuture f = local == null ? b.connect(config.target())
             : b.connect(config.target(), local);
-        f.addListener(result -> {
-          pending.release();
-          if (result.isSuccess()) {
-            channels.add(f.channel());
+        f.addListener(connected -> {
+          SslHandler ssl = f.channel().pipeline().get(SslHandler.class);
+          if (connected.isSuccess() && ssl != null) {
+            ssl.handshakeFuture().addListener(handshake -> opened(handshake, f.channel(),
+                channels, pending, done));
           } else {
-            errors.incrementAndGet();
+            opened(connected, f.channel(), channels, pending, done);
           }
-          done.countDown();
         });
       }
       done.await();
       return new ArrayList<>(channels);
+    }
+
+    private void opened(Future<?> result, Channel channel, List<Channel> channels,
+        Semaphore pending, CountDownLatch done) {
+      pending.release();
+      if (result.isSuccess()) {
+        channels.add(channel);
+      } else {
+        errors.incrementAndGet();
+        channel.close();
+      }
+      done.countDown();
     }
 
     void record(long nanos) {

@@ -15,8 +15,9 @@ final class Results {
   static final String STREAMING = "gateway, gRPC streaming handler";
 
   /**
-   * The hold scenario.
+   * One hold scenario.
    *
+   * @param socket what the connections speak ({@code tcp}, or {@code ssl} and its settings)
    * @param requested connections the load processes were asked to open
    * @param loadOpen connections the load processes reported open
    * @param gatewayConnections the gateway's own count
@@ -26,7 +27,7 @@ final class Results {
    * @param loadProcesses load processes used
    * @param errors connect failures and unexpected closes
    */
-  record Hold(int requested, int loadOpen, int gatewayConnections, long heapBaseline,
+  record Hold(String socket, int requested, int loadOpen, int gatewayConnections, long heapBaseline,
       long heapHeld, double connectPerSecond, int loadProcesses, long errors) {
     double bytesPerConnection() {
       return gatewayConnections > 0 ? (heapHeld - heapBaseline) / (double) gatewayConnections
@@ -41,7 +42,10 @@ final class Results {
   final List<LoadResult> churn = new ArrayList<>();
   final List<Jmh> jmh = new ArrayList<>();
   final List<String> notes = new ArrayList<>();
+  /** The plain TCP hold, which the 2 KB target is about. */
   Hold hold;
+  /** The same over TLS, reported beside it (no target). */
+  Hold holdTls;
   String command = "";
   String settings = "";
   double totalSeconds;

@@ -40,8 +40,10 @@ class ReportTest {
     results.echo(Results.INPROC, result("echo", 1000, 60_000, 20_000));
     results.echo(Results.GRPC, result("grpc", 1000, 200_000, 5_000));
     results.echo(Results.UNARY, result("echo", 1000, 40_000, 30_000));
-    results.hold = new Results.Hold(15_000, 15_000, 15_000, 10L << 20, (10L << 20) + 15_000L
-        * 1500, 5000, 3, 0);
+    results.hold = new Results.Hold("tcp", 15_000, 15_000, 15_000, 10L << 20, (10L << 20)
+        + 15_000L * 1500, 5000, 3, 0);
+    results.holdTls = new Results.Hold("ssl (TLS 1.3)", 5_000, 5_000, 4_999, 10L << 20,
+        (10L << 20) + 4_999L * 8000, 900, 3, 1);
     results.jmh.add(new Results.Jmh("TopicMatchBenchmark.publish", "kind=exact", 1e6, 1e4,
         "ops/s"));
     results.notes.add("a note");
@@ -57,6 +59,9 @@ class ReportTest {
         .contains("| (model) gRPC unary echo with a zero-cost gateway, 1 ÷ (1/netty + 4/grpc) |"
             + " 33,333 msgs/s | 0.67× of bare ÷ 4; the gateway reaches 1.20× of this |")
         .contains("1,500 B/conn — met")
+        .contains("| tcp | 15,000 | 15,000 | 15,000 | 10.0 MiB | 31.5 MiB | 1,500 B | 5,000 | 0 |")
+        .contains("| ssl (TLS 1.3) | 5,000 | 5,000 | 4,999 | 10.0 MiB | 48.1 MiB | 8,000 B | 900"
+            + " | 1 |")
         .contains("200,000 calls/s (÷4 = 50,000)")
         .contains("| TopicMatchBenchmark.publish | kind=exact | 1,000,000 | 10,000 | ops/s |")
         .contains("- a note");
