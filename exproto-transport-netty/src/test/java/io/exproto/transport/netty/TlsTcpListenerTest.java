@@ -80,8 +80,14 @@ class TlsTcpListenerTest {
     listeners.clear();
   }
 
+  /** The provider every listener of this class asks for; {@link JdkTlsTcpListenerTest} pins JDK. */
+  ServerTls.Provider provider() {
+    return ServerTls.Provider.AUTO;
+  }
+
   private ServerTls.Builder tls() {
-    return ServerTls.builder().certificate(certs.server.certificate(), certs.server.privateKey());
+    return ServerTls.builder().certificate(certs.server.certificate(), certs.server.privateKey())
+        .provider(provider());
   }
 
   private TcpListener started(ServerTls tls, UnaryOperator<TcpListener.Builder> settings)
@@ -325,12 +331,18 @@ class TlsTcpListenerTest {
         .isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
     acceptor.next();
 
-    ServerTls byJavaName = tls().ciphers(List.of("TLS_AES_256_GCM_SHA384",
+    // The JDK client prefers TLS_AES_256_GCM_SHA384; getting the other suite shows the choice.
+    ServerTls byJavaName = tls().ciphers(List.of("TLS_AES_128_GCM_SHA256",
         "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")).build();
     assertThat(byJavaName.ciphers())
-        .containsExactly("TLS_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+        .containsExactly("TLS_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
     SSLSocket tls13 = connect(client, started(byJavaName, b -> b));
-    assertThat(tls13.getSession().getCipherSuite()).isEqualTo("TLS_AES_256_GCM_SHA384");
+    if (byJavaName.provider() == ServerTls.Provider.JDK) {
+      assertThat(tls13.getSession().getCipherSuite()).isEqualTo("TLS_AES_128_GCM_SHA256");
+    } else {
+      // As ServerTls documents: BoringSSL keeps its own TLS 1.3 suites, whatever is configured.
+      assertThat(tls13.getSession().getCipherSuite()).isEqualTo("TLS_AES_256_GCM_SHA384");
+    }
     acceptor.next();
   }
 
@@ -356,6 +368,12 @@ class TlsTcpListenerTest {
     assertThat(tls.protocols()).containsExactly("TLSv1.3", "TLSv1.2");
     assertThat(tls.ciphers()).isEmpty();
     assertThat(tls.handshakeTimeout()).isEqualTo(Duration.ofSeconds(15));
+    // netty-tcnative is on this module's test class path, so AUTO must find OpenSSL.
+    assertThat(ServerTls.builder().certificate(certs.server.certificate(),
+        certs.server.privateKey()).build().provider()).isEqualTo(ServerTls.Provider.OPENSSL);
+    assertThat(tls.provider()).isEqualTo(provider() == ServerTls.Provider.JDK
+        ? ServerTls.Provider.JDK : ServerTls.Provider.OPENSSL);
+    assertThat(tls.toString()).contains("provider=" + tls.provider());
   }
 
   @Test

@@ -9,7 +9,11 @@ import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The conformance cases for an {@code ssl} {@link TcpListener}, with a JDK TLS client. */
+/**
+ * The conformance cases for an {@code ssl} {@link TcpListener} on the default provider (OpenSSL
+ * with netty-tcnative on the test class path), with a JDK TLS client; {@link
+ * JdkTlsTransportConformanceTest} runs them on the JDK provider.
+ */
 class TlsTransportConformanceTest extends TcpTransportConformanceTest {
 
   private TestCertificates certs;
@@ -21,11 +25,16 @@ class TlsTransportConformanceTest extends TcpTransportConformanceTest {
     context = TlsClients.context(certs.ca, null);
   }
 
+  ServerTls.Provider provider() {
+    return ServerTls.Provider.AUTO;
+  }
+
   @Override
   protected TransportListener newListener(int port) {
     return TcpListener.builder().name("conformance").bind("127.0.0.1", port).transport(transport)
         .tls(ServerTls.builder()
-            .certificate(certs.server.certificate(), certs.server.privateKey()).build())
+            .certificate(certs.server.certificate(), certs.server.privateKey())
+            .provider(provider()).build())
         .build();
   }
 
