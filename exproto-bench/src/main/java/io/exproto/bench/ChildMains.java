@@ -31,10 +31,11 @@ final class ChildMains {
   private ChildMains() {}
 
   /**
-   * {@code gateway --handler inproc|unary|streaming [--handler-address http://H:P] [--ssl true]}:
-   * a gateway on 127.0.0.1 (port 0) with its adapter server; with {@code --ssl}, also an ssl
-   * listener (TLS 1.3 and 1.2, an EC P-256 certificate made at start in a temporary directory).
-   * {@code READY tcp=P adapter=P [ssl=P]}. Commands:
+   * {@code gateway --handler inproc|unary|streaming [--handler-address http://H:P]
+   * [--ssl AUTO|JDK|OPENSSL]}: a gateway on 127.0.0.1 (port 0) with its adapter server; with
+   * {@code --ssl}, also an ssl listener on that {@link ServerTls.Provider} (TLS 1.3 and 1.2, an EC
+   * P-256 certificate made at start in a temporary directory). {@code READY tcp=P adapter=P
+   * [ssl=P provider=JDK|OPENSSL]}. Commands:
    * {@code stats} answers {@code STATS connections}; {@code heap} runs full GCs and answers
    * {@code HEAP usedBytes connections}.
    */
@@ -47,15 +48,14 @@ final class ChildMains {
             .maxConnRate(1_000_000).transport(transport).build())
         // Idle connections are the point of the hold scenario; never time them out here.
         .idleTimeout(Duration.ofHours(1));
-    boolean ssl = Boolean.parseBoolean(args.string("ssl", "false"));
-    if (ssl) {
+    ServerTls tls = null;
+    if (args.has("ssl")) {
       Path dir = Files.createTempDirectory("exproto-bench-pki");
       TestCertificates pki = TestCertificates.create(dir);
+      tls = ServerTls.builder().certificate(pki.server.certificate(), pki.server.privateKey())
+          .provider(ServerTls.Provider.valueOf(args.string("ssl", "AUTO"))).build();
       b.listener(TcpListener.builder().name("ssl").bind("127.0.0.1", 0).backlog(4096)
-          .maxConnRate(1_000_000).transport(transport)
-          .tls(ServerTls.builder().certificate(pki.server.certificate(),
-              pki.server.privateKey()).build())
-          .build());
+          .maxConnRate(1_000_000).transport(transport).tls(tls).build());
     }
     GrpcHandler grpc = null;
     switch (kind) {
@@ -82,7 +82,8 @@ final class ChildMains {
         .build().start();
     System.out.println("READY tcp=" + gateway.listenerAddresses().get("tcp").getPort()
         + " adapter=" + adapter.port()
-        + (ssl ? " ssl=" + gateway.listenerAddresses().get("ssl").getPort() : ""));
+        + (tls != null ? " ssl=" + gateway.listenerAddresses().get("ssl").getPort()
+            + " provider=" + tls.provider() : ""));
     System.out.flush();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in,
         StandardCharsets.UTF_8));

@@ -66,9 +66,8 @@ final class Harness {
     results.settings = String.format(Locale.ROOT, "Settings of this run: each server JVM first"
         + " gets %s of load at the largest connection count (JIT warm-up, not reported), then"
         + " each point has a warm-up of %s and is measured for %s; echo at %s connections;"
-        + " hold %,d TCP and %,d TLS connections over %d load processes; churn with %d"
-        + " workers. The load"
-        + " generator (2 event-loop threads, epoll) runs in the harness JVM except for hold;"
+        + " hold %,d TCP and %,d TLS connections (once a TLS provider) over %d load processes;"
+        + " churn with %d workers. The load generator (2 event-loop threads, epoll) runs in the harness JVM except for hold;"
         + " servers, gateways and handlers each run in their own child JVM (same java binary"
         + " and class path).", secs(jitWarmup), secs(warmup), secs(measure), connections,
         holdConnections, holdTlsConnections, holdProcesses, churnWorkers);
@@ -78,10 +77,12 @@ final class Harness {
     step("unary", "gRPC unary echo and churn", () -> gatewayEcho("unary", Results.UNARY, true));
     step("streaming", "gRPC streaming echo",
         () -> gatewayEcho("streaming", Results.STREAMING, false));
-    step("hold", "idle TCP connections held", () -> results.hold = hold(false, holdConnections));
+    step("hold", "idle TCP connections held", () -> results.hold = hold(null, holdConnections));
     if (holdTlsConnections > 0) {
-      step("hold-tls", "idle TLS connections held",
-          () -> results.holdTls = hold(true, holdTlsConnections));
+      for (String provider : List.of("JDK", "OPENSSL")) {
+        step("hold-tls", "idle TLS connections held, " + provider + " provider",
+            () -> results.holdTls.add(hold(provider, holdTlsConnections)));
+      }
     }
     if (jmh && selected("jmh")) {
       step("jmh", "JMH", () -> results.jmh.addAll(JmhRunner.run()));
@@ -192,15 +193,17 @@ final class Harness {
   }
 
   /**
-   * Opens {@code count} idle connections to a new gateway JVM (its ssl listener with {@code tls})
-   * from several load processes and measures the gateway's heap before and with them.
+   * Opens {@code count} idle connections to a new gateway JVM (to its ssl listener on the given
+   * TLS provider, or with null to its tcp listener) from several load processes and measures the
+   * gateway's heap before and with them.
    */
-  private Results.Hold hold(boolean tls, int count) throws Exception {
+  private Results.Hold hold(String tlsProvider, int count) throws Exception {
+    boolean tls = tlsProvider != null;
     List<String> gatewayArgs = new ArrayList<>(List.of("gateway", "--handler", "inproc"));
     if (tls) {
-      gatewayArgs.addAll(List.of("--ssl", "true"));
+      gatewayArgs.addAll(List.of("--ssl", tlsProvider));
     }
-    try (Child gateway = Child.start("gateway-hold" + (tls ? "-tls" : ""), List.of(),
+    try (Child gateway = Child.start("gateway-hold" + (tls ? "-" + tlsProvider : ""), List.of(),
         gatewayArgs.toArray(String[]::new))) {
       String[] ready = gateway.expect("READY", READY).split(" ");
       int port = Integer.parseInt(ready[tls ? 3 : 1].substring((tls ? "ssl=" : "tcp=").length()));
@@ -212,7 +215,8 @@ final class Harness {
         for (int i = 0; i < holdProcesses && left > 0; i++) {
           int n = Math.min(per, left);
           left -= n;
-          loads.add(Child.start("load-" + (tls ? "tls-" : "") + i, List.of(), "load", "--mode",
+          loads.add(Child.start("load-" + (tls ? tlsProvider + "-" : "") + i, List.of(), "load",
+              "--mode",
               "hold", "--port", String.valueOf(port), "--connections", String.valueOf(n),
               "--sources", "50", "--threads", "1", "--pending-connects", tls ? "32" : "128",
               "--tls", String.valueOf(tls)));
@@ -228,7 +232,8 @@ final class Harness {
         }
         int gatewayConns = awaitGatewayConnections(gateway, open, Duration.ofSeconds(30));
         String[] heap = gateway.ask("heap", "HEAP", READY).split(" ");
-        Results.Hold hold = new Results.Hold(tls ? "ssl (TLS 1.3, EC P-256)" : "tcp", count,
+        Results.Hold hold = new Results.Hold(tls ? "ssl, " + ready[4].substring("provider="
+            .length()) + " (TLS 1.3, EC P-256)" : "tcp", count,
             open, Integer.parseInt(heap[2]), baseline, Long.parseLong(heap[1]), cps, loads.size(),
             errors);
         System.out.printf(Locale.ROOT, "   hold %s: %d open, gateway %d, %.0f B/conn%n",

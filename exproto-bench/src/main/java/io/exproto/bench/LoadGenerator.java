@@ -18,6 +18,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -57,9 +58,10 @@ import org.HdrHistogram.Recorder;
  * returns (or, for hold, on close). Not reusable across threads: one call at a time per instance
  * of {@link Config}.
  *
- * <p>With {@link Config#tls()} each connection does a TLS handshake (JDK provider) before it
- * counts as connected, and trusts any server certificate: it measures a gateway on loopback, it
- * does not check one.
+ * <p>With {@link Config#tls()} each connection does a TLS handshake before it counts as
+ * connected (with OpenSSL when netty-tcnative is on the class path, as in exproto-bench.jar, so
+ * that the client's handshakes cost less than the gateway's; else the JDK's), and trusts any
+ * server certificate: it measures a gateway on loopback, it does not check one.
  */
 public final class LoadGenerator {
   private static final long MAX_LATENCY_NANOS = TimeUnit.SECONDS.toNanos(60);
@@ -280,7 +282,8 @@ public final class LoadGenerator {
 
     private static SslContext clientTls() {
       try {
-        return SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+        return SslContextBuilder.forClient()
+            .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
             .trustManager(InsecureTrustManagerFactory.INSTANCE).build();
       } catch (SSLException e) {
         throw new IllegalStateException("cannot make the load generator's TLS context", e);

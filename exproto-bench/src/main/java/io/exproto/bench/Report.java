@@ -94,10 +94,15 @@ final class Report {
     md.append(p99Table(r));
 
     md.append("\n## Idle connections held\n\n");
-    if (h == null && r.holdTls == null) {
+    List<Results.Hold> holds = new ArrayList<>();
+    if (h != null) {
+      holds.add(h);
+    }
+    holds.addAll(r.holdTls);
+    if (holds.isEmpty()) {
       md.append("Not measured (see notes).\n");
     } else {
-      Results.Hold any = h != null ? h : r.holdTls;
+      Results.Hold any = holds.get(0);
       md.append("The gateway (in-process EchoHandler, idle timeout off) in its own JVM, a new"
           + " one for each row; ").append(any.loadProcesses()).append(" load processes open the"
               + " connections from 127.0.0.x source addresses and send nothing (a TLS connection"
@@ -106,10 +111,7 @@ final class Report {
       md.append("| socket | requested | open (load) | gateway connections | heap before |"
           + " heap held | heap per connection | connect/s | errors |\n"
           + "|---|---|---|---|---|---|---|---|---|\n");
-      for (Results.Hold x : new Results.Hold[] {h, r.holdTls}) {
-        if (x == null) {
-          continue;
-        }
+      for (Results.Hold x : holds) {
         md.append("| ").append(x.socket()).append(" | ").append(grouped(x.requested()))
             .append(" | ").append(grouped(x.loadOpen())).append(" | ")
             .append(grouped(x.gatewayConnections())).append(" | ")

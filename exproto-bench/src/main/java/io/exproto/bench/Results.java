@@ -44,8 +44,8 @@ final class Results {
   final List<String> notes = new ArrayList<>();
   /** The plain TCP hold, which the 2 KB target is about. */
   Hold hold;
-  /** The same over TLS, reported beside it (no target). */
-  Hold holdTls;
+  /** The same over TLS, one a provider, reported beside it (no target). */
+  final List<Hold> holdTls = new ArrayList<>();
   String command = "";
   String settings = "";
   double totalSeconds;

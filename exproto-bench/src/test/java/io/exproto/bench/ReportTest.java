@@ -42,8 +42,8 @@ class ReportTest {
     results.echo(Results.UNARY, result("echo", 1000, 40_000, 30_000));
     results.hold = new Results.Hold("tcp", 15_000, 15_000, 15_000, 10L << 20, (10L << 20)
         + 15_000L * 1500, 5000, 3, 0);
-    results.holdTls = new Results.Hold("ssl (TLS 1.3)", 5_000, 5_000, 4_999, 10L << 20,
-        (10L << 20) + 4_999L * 8000, 900, 3, 1);
+    results.holdTls.add(new Results.Hold("ssl (TLS 1.3)", 5_000, 5_000, 4_999, 10L << 20,
+        (10L << 20) + 4_999L * 8000, 900, 3, 1));
     results.jmh.add(new Results.Jmh("TopicMatchBenchmark.publish", "kind=exact", 1e6, 1e4,
         "ops/s"));
     results.notes.add("a note");
