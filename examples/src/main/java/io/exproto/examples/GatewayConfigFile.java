@@ -7,7 +7,9 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValueType;
 import io.exproto.transport.dtls.PskFile;
+import io.exproto.transport.netty.Framing;
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +27,8 @@ import java.util.Set;
  * gateway.exproto {
  *   mountpoint = "dev/"
  *   idle_timeout = 30s
+ *   max_inbound_bytes_per_second = 64KiB       # this gateway's own; 0 = unlimited
+ *   max_inbound_messages_per_second = 100      # this gateway's own; 0 = unlimited
  *   server { bind = "0.0.0.0:9100"
  *            ssl_options { certfile = ..., keyfile = ..., cacertfile = ...,
  *                          verify = verify_peer, fail_if_no_peer_cert = true } }
@@ -34,7 +38,8 @@ import java.util.Set;
  *                           server_name_indication = "handler.example" } }
  *   listeners.tcp.default { bind = "0.0.0.0:7993", max_connections = 1024000,
  *                           max_conn_rate = 1000, access_rules = ["deny 10.0.0.0/8", "allow all"],
- *                           tcp_options { send_timeout = 15s, max_pending_outbound_bytes = 8MiB } }
+ *                           tcp_options { send_timeout = 15s, max_pending_outbound_bytes = 8MiB },
+ *                           framing { type = line, max_frame_length = 4096 } }
  *   listeners.udp.default { bind = "0.0.0.0:7993", max_connections = 1024000,
  *                           udp_options { recbuf = 256KiB, sndbuf = 64KiB },
  *                           health_check { request = "ping", reply = "pong" } }
@@ -57,6 +62,15 @@ import java.util.Set;
  * keyfile), pre-shared keys, or both. EMQX also needed PSK cipher suites in {@code
  * dtls_options.ciphers}; here a listener offers the PSK suites whenever it has keys.
  *
+ * <p>{@code framing} (this gateway's own, tcp and ssl listeners) cuts inbound bytes into frames,
+ * one {@code OnReceivedBytes} each (see {@link Framing}): {@code type} is {@code none} (the
+ * default), {@code line}, {@code delimiter}, {@code length_field} or {@code fixed_length}, with
+ * the keys of that type only: {@code max_frame_length} (line, delimiter, length_field; a size),
+ * {@code delimiter} (a non-empty UTF-8 string), {@code length_field_offset}, {@code
+ * length_field_length}, {@code length_adjustment} and {@code initial_bytes_to_strip}
+ * (length_field; offset, adjustment and strip default to 0), {@code frame_length}
+ * (fixed_length). Datagram listeners have no framing: each datagram is already one message.
+ *
  * <p>Keys this version does not know are rejected with their path, rather than silently ignored.
  *
  * @param mountpoint {@code mountpoint}
@@ -70,11 +84,13 @@ import java.util.Set;
  * @param handlerTls {@code handler.ssl_options} when {@code enable = true}
  * @param listeners {@code listeners.<type>.<name>}, in file order
  * @param psk {@code psk_authentication}, or null
+ * @param maxInboundBytesPerSecond {@code max_inbound_bytes_per_second}, or null
+ * @param maxInboundMessagesPerSecond {@code max_inbound_messages_per_second}, or null
  */
 record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
     HostPort adapterBind, TlsFiles adapterTls, String handlerAddress, String handlerService,
     Duration handlerTimeout, TlsFiles handlerTls, List<ListenerConfig> listeners,
-    PskAuthentication psk) {
+    PskAuthentication psk, Long maxInboundBytesPerSecond, Integer maxInboundMessagesPerSecond) {
 
   /**
    * EMQX's {@code psk_authentication} block.
@@ -162,16 +178,17 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
    * @param tcpOptions {@code tcp_options} (tcp, ssl), or null
    * @param udpOptions {@code udp_options} (udp, dtls), or null
    * @param healthCheck {@code health_check} (udp), or null
+   * @param framing {@code framing} (tcp, ssl), or null
    */
   record ListenerConfig(String type, String name, HostPort bind, Integer maxConnections,
       Integer maxConnRate, List<String> accessRules, TlsFiles tls, Boolean proxyProtocol,
       Duration proxyProtocolTimeout, TcpOptions tcpOptions, UdpOptions udpOptions,
-      HealthCheck healthCheck) {
+      HealthCheck healthCheck, Framing framing) {
 
     /** A listener given by {@code --listen}: only its type, name and address. */
     static ListenerConfig of(String type, String name, HostPort bind) {
       return new ListenerConfig(type, name, bind, null, null, null, null, null, null, null, null,
-          null);
+          null, null);
     }
 
     /**
@@ -181,7 +198,7 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
     ListenerConfig withTls(TlsFiles files) {
       return new ListenerConfig(type, name, bind, maxConnections, maxConnRate, accessRules,
           files.withOptionsOf(tls), proxyProtocol, proxyProtocolTimeout, tcpOptions, udpOptions,
-          healthCheck);
+          healthCheck, framing);
     }
   }
 
@@ -203,7 +220,8 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       Integer backlog, Duration sendTimeout, Integer maxPendingOutboundBytes) {}
 
   private static final Set<String> TOP = Set.of("mountpoint", "idle_timeout", "node", "server",
-      "handler", "listeners", "enable", "enable_stats");
+      "handler", "listeners", "enable", "enable_stats", "max_inbound_bytes_per_second",
+      "max_inbound_messages_per_second");
   private static final Set<String> SERVER = Set.of("bind", "ssl_options");
   private static final Set<String> HANDLER = Set.of("address", "service_name", "timeout",
       "ssl_options");
@@ -224,7 +242,8 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       "tlsv1.3", "TLSv1.3", "tlsv1.2", "TLSv1.2", "tlsv1.1", "TLSv1.1", "tlsv1", "TLSv1");
   private static final Set<String> DEFAULT_TLS_VERSIONS = Set.of("TLSv1.3", "TLSv1.2");
   private static final Set<String> TCP = Set.of("bind", "max_connections", "max_conn_rate",
-      "access_rules", "proxy_protocol", "proxy_protocol_timeout", "tcp_options", "acceptors");
+      "access_rules", "proxy_protocol", "proxy_protocol_timeout", "tcp_options", "acceptors",
+      "framing");
   private static final Set<String> SSL_LISTENER = union(TCP, Set.of("ssl_options"));
   private static final Set<String> UDP = Set.of("bind", "max_connections", "max_conn_rate",
       "access_rules", "acceptors", "udp_options", "health_check");
@@ -232,6 +251,14 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
   private static final Set<String> UDP_OPTIONS = Set.of("active_n", "recbuf", "sndbuf", "buffer",
       "reuseaddr");
   private static final Set<String> HEALTH_CHECK = Set.of("request", "reply");
+  /** The keys each framing type takes, besides {@code type}. */
+  private static final java.util.Map<String, Set<String>> FRAMING_KEYS = java.util.Map.of(
+      "none", Set.of(),
+      "line", Set.of("max_frame_length"),
+      "delimiter", Set.of("delimiter", "max_frame_length"),
+      "length_field", Set.of("length_field_offset", "length_field_length", "length_adjustment",
+          "initial_bytes_to_strip", "max_frame_length"),
+      "fixed_length", Set.of("frame_length"));
   private static final Set<String> TCP_OPTIONS = Set.of("nodelay", "reuseaddr", "sndbuf",
       "recbuf", "backlog", "send_timeout", "send_timeout_close", "max_pending_outbound_bytes",
       "active_n");
@@ -306,6 +333,11 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
         for (String name : ofType.root().keySet()) {
           Config one = ofType.getConfig(quote(name));
           String at = prefix + "listeners." + type + "." + name + ".";
+          if (one.hasPath("framing") && (type.equals("udp") || type.equals("dtls"))) {
+            throw new IllegalArgumentException(at + "framing is not supported on " + type
+                + " listeners: each datagram is already one message; framing is for tcp and ssl"
+                + " listeners");
+          }
           onlyKnown(one, LISTENER_KEYS.get(type), at);
           String tlsKey = type.equals("dtls") ? "dtls_options" : "ssl_options";
           TlsFiles tls = one.hasPath(tlsKey) ? tls(one.getConfig(tlsKey), at + tlsKey + ".",
@@ -334,7 +366,8 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
                   ? tcpOptions(one.getConfig("tcp_options"), at + "tcp_options.") : null,
               one.hasPath("udp_options")
                   ? udpOptions(one.getConfig("udp_options"), at + "udp_options.") : null,
-              healthCheck));
+              healthCheck,
+              one.hasPath("framing") ? framing(one.getConfig("framing"), at + "framing.") : null));
         }
       }
     }
@@ -343,7 +376,85 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
         c.hasPath("idle_timeout") ? c.getDuration("idle_timeout") : null,
         c.hasPath("node") ? c.getString("node") : null,
         adapterBind, adapterTls, handlerAddress, handlerService, handlerTimeout, handlerTls,
-        List.copyOf(listeners), psk);
+        List.copyOf(listeners), psk,
+        c.hasPath("max_inbound_bytes_per_second")
+            ? inboundBytes(c, prefix + "max_inbound_bytes_per_second") : null,
+        c.hasPath("max_inbound_messages_per_second")
+            ? (int) notNegative(c.getInt("max_inbound_messages_per_second"),
+                prefix + "max_inbound_messages_per_second") : null);
+  }
+
+  /** A size that may be written negative, which HOCON's own size parser refuses obscurely. */
+  private static long inboundBytes(Config c, String at) {
+    if (c.getValue("max_inbound_bytes_per_second").valueType() == ConfigValueType.NUMBER) {
+      return notNegative(c.getLong("max_inbound_bytes_per_second"), at);
+    }
+    return notNegative(c.getBytes("max_inbound_bytes_per_second"), at);
+  }
+
+  private static long notNegative(long value, String at) {
+    if (value < 0) {
+      throw new IllegalArgumentException(at + " must not be negative (0 is unlimited), was "
+          + value);
+    }
+    return value;
+  }
+
+  /** A listener's {@code framing} block: {@code type} and only that type's keys. */
+  private static Framing framing(Config f, String at) {
+    String type = f.hasPath("type") ? f.getString("type") : "none";
+    Set<String> keys = FRAMING_KEYS.get(type);
+    if (keys == null) {
+      throw new IllegalArgumentException(at + "type: '" + type + "' is not a framing; known: none,"
+          + " line, delimiter, length_field, fixed_length");
+    }
+    for (String key : f.root().keySet()) {
+      if (!key.equals("type") && !keys.contains(key)) {
+        throw new IllegalArgumentException(at + key + " does not apply to framing type " + type
+            + (keys.isEmpty() ? ", which takes no other key" : "; it takes: "
+                + String.join(", ", keys.stream().sorted().toList())));
+      }
+    }
+    try {
+      return switch (type) {
+        case "line" -> Framing.line(required(f, "max_frame_length", at, type));
+        case "delimiter" -> {
+          String d = f.hasPath("delimiter") ? f.getString("delimiter") : null;
+          if (d == null) {
+            throw new IllegalArgumentException("delimiter is required for framing type"
+                + " delimiter");
+          }
+          yield Framing.delimiter(d.getBytes(StandardCharsets.UTF_8),
+              required(f, "max_frame_length", at, type));
+        }
+        case "length_field" -> Framing.lengthField(
+            f.hasPath("length_field_offset") ? f.getInt("length_field_offset") : 0,
+            requiredInt(f, "length_field_length", type),
+            f.hasPath("length_adjustment") ? f.getInt("length_adjustment") : 0,
+            f.hasPath("initial_bytes_to_strip") ? f.getInt("initial_bytes_to_strip") : 0,
+            required(f, "max_frame_length", at, type));
+        case "fixed_length" -> Framing.fixedLength(required(f, "frame_length", at, type));
+        default -> Framing.none();
+      };
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(at.substring(0, at.length() - 1) + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** A size key the framing type needs. */
+  private static int required(Config f, String key, String at, String type) {
+    if (!f.hasPath(key)) {
+      throw new IllegalArgumentException(key + " is required for framing type " + type);
+    }
+    return bytes(f, key, at);
+  }
+
+  private static int requiredInt(Config f, String key, String type) {
+    if (!f.hasPath(key)) {
+      throw new IllegalArgumentException(key + " is required for framing type " + type);
+    }
+    return f.getInt(key);
   }
 
   private static TcpOptions tcpOptions(Config t, String at) {

@@ -142,7 +142,8 @@ public final class StandaloneGateway implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE",
       description = "HOCON in the shape of EMQX's gateway.exproto { ... } block (server,"
           + " handler and their ssl_options, listeners, mountpoint, idle_timeout), with EMQX's"
-          + " psk_authentication block beside it. Flags override the file.")
+          + " psk_authentication block beside it, plus this gateway's own framing and inbound"
+          + " rate limits. Flags override the file.")
   java.io.File config;
 
   @Option(names = "--mountpoint", paramLabel = "STR",
@@ -158,6 +159,10 @@ public final class StandaloneGateway implements Callable<Integer> {
   @Option(names = "--node", paramLabel = "NAME",
       description = "The node name in delivered messages. Default: exproto@127.0.0.1.")
   String node;
+
+  // From --config only (this gateway's own keys, no flag): null when the file does not set them.
+  private Long maxInboundBytesPerSecond;
+  private Integer maxInboundMessagesPerSecond;
 
   private Running running;
   private Consumer<Running> onStarted = running -> {};
@@ -366,6 +371,8 @@ public final class StandaloneGateway implements Callable<Integer> {
       mountpoint = mountpoint != null ? mountpoint : file.mountpoint();
       idleTimeout = idleTimeout != null ? idleTimeout : file.idleTimeout();
       node = node != null ? node : file.node();
+      maxInboundBytesPerSecond = file.maxInboundBytesPerSecond();
+      maxInboundMessagesPerSecond = file.maxInboundMessagesPerSecond();
     }
     if (adapter == null) {
       adapter = HostPort.parse(DEFAULT_ADAPTER);
@@ -520,6 +527,7 @@ public final class StandaloneGateway implements Callable<Integer> {
       if (l.tcpOptions() != null) {
         tcpOptions(lb, l.tcpOptions());
       }
+      ifSet(l.framing(), lb::framing);
       if (l.type().equals("ssl")) {
         lb.tls(serverTls(l.tls()));
       }
@@ -534,6 +542,8 @@ public final class StandaloneGateway implements Callable<Integer> {
     ifSet(mountpoint, b::mountpoint);
     ifSet(idleTimeout, b::idleTimeout);
     ifSet(node, b::nodeName);
+    ifSet(maxInboundBytesPerSecond, b::maxInboundBytesPerSecond);
+    ifSet(maxInboundMessagesPerSecond, b::maxInboundMessagesPerSecond);
     return b;
   }
 
