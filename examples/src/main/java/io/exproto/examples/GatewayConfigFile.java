@@ -419,12 +419,8 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       return switch (type) {
         case "line" -> Framing.line(required(f, "max_frame_length", at, type));
         case "delimiter" -> {
-          String d = f.hasPath("delimiter") ? f.getString("delimiter") : null;
-          if (d == null) {
-            throw new IllegalArgumentException("delimiter is required for framing type"
-                + " delimiter");
-          }
-          yield Framing.delimiter(d.getBytes(StandardCharsets.UTF_8),
+          requirePresent(f, "delimiter", type);
+          yield Framing.delimiter(f.getString("delimiter").getBytes(StandardCharsets.UTF_8),
               required(f, "max_frame_length", at, type));
         }
         case "length_field" -> Framing.lengthField(
@@ -444,17 +440,19 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
 
   /** A size key the framing type needs. */
   private static int required(Config f, String key, String at, String type) {
-    if (!f.hasPath(key)) {
-      throw new IllegalArgumentException(key + " is required for framing type " + type);
-    }
+    requirePresent(f, key, type);
     return bytes(f, key, at);
   }
 
   private static int requiredInt(Config f, String key, String type) {
+    requirePresent(f, key, type);
+    return f.getInt(key);
+  }
+
+  private static void requirePresent(Config f, String key, String type) {
     if (!f.hasPath(key)) {
       throw new IllegalArgumentException(key + " is required for framing type " + type);
     }
-    return f.getInt(key);
   }
 
   private static TcpOptions tcpOptions(Config t, String at) {
