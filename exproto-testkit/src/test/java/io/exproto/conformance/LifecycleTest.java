@@ -210,6 +210,40 @@ class LifecycleTest extends EngineFixture {
   }
 
   @Test
+  void aCallbackFailingAfterTheDeviceLeftKeepsThePeerReasonAndLogsNoWarning() throws Exception {
+    CompletableFuture<Void> pending = new CompletableFuture<>();
+    handler.on(Type.RECEIVED_BYTES, (e, a) -> e.text().equals("slow") ? pending
+        : CompletableFuture.failedStage(new IllegalStateException("bug")));
+    java.io.PrintStream originalErr = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      start();
+      String left = connect();
+      lastDevice.send("slow");
+      handler.await(e -> e.conn().equals(left) && e.type() == Type.RECEIVED_BYTES, WAIT);
+      lastDevice.close();
+      listener.awaitQueuedTasks(WAIT); // the engine has seen the device leave
+      // As a handler does whose adapter calls now answer CONN_PROCESS_NOT_ALIVE.
+      pending.completeExceptionally(new IllegalStateException("CONN_PROCESS_NOT_ALIVE"));
+      assertThat(handler.awaitClosed(left, WAIT)).isEqualTo("{shutdown,tcp_closed}");
+
+      String open = connect(); // the same failure on an open connection still warns
+      lastDevice.send("crash");
+      assertThat(handler.awaitClosed(open, WAIT))
+          .isEqualTo("{shutdown,{error,{on_received_bytes,internal}}}");
+      assertThat(gateway.stats().callbackFailures()).isEqualTo(2);
+      String log = captured.toString(StandardCharsets.UTF_8);
+      assertThat(log).contains("conn " + open + ": on_received_bytes failed; closing the"
+          + " connection");
+      assertThat(log).doesNotContain("conn " + left);
+    } finally {
+      System.setErr(originalErr);
+      originalErr.print(captured.toString(StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
   void failedOnSocketCreatedClosesTheConnection() throws Exception {
     handler.on(Type.SOCKET_CREATED, (e, a) ->
         CompletableFuture.failedStage(new CallbackFailedException("unavailable", null)));

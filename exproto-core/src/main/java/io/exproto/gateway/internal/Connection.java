@@ -394,7 +394,12 @@ final class Connection implements LinkListener, Subscriber {
     if (err != null) {
       gw.stats.callbackFailures.increment();
       String token = failureToken(err);
-      if (token.equals("internal")) {
+      if (state != State.OPEN) {
+        // Already closing (the device left, say): the handler's adapter calls for this connection
+        // now fail, so its callback often does too. Expected, and the close reason is set; a
+        // stack trace per departing device would drown the log.
+        log.debug("conn {}: {} failed while closing: {}", conn, kind.callbackName, err.toString());
+      } else if (token.equals("internal")) {
         log.warn("conn {}: {} failed; closing the connection", conn, kind.callbackName, err);
       } else {
         log.info("conn {}: {} failed ({}); closing the connection", conn, kind.callbackName, token);
