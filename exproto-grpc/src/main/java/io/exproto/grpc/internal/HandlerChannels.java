@@ -26,12 +26,14 @@ public final class HandlerChannels {
    * @param groupOrNull the event loops to run the channel's I/O on (not owned), or null for
    *     gRPC's own
    * @param channelType the socket channel class for {@code groupOrNull}; null with it
+   * @param transparentRetry keep gRPC's transparent retries (see
+   *     {@code GrpcHandler.Builder.transparentRetry}); false disables gRPC's retry machinery
    * @throws IllegalArgumentException if the address is malformed, or a TLS file is unusable
    * @throws IllegalStateException if TLS settings are given with a plaintext {@code http://}
    *     address
    */
   public static ManagedChannel create(String address, HandlerTls tlsOrNull,
-      EventLoopGroup groupOrNull, Class<? extends Channel> channelType) {
+      EventLoopGroup groupOrNull, Class<? extends Channel> channelType, boolean transparentRetry) {
     HandlerAddress parsed = HandlerAddress.parse(address);
     if (!parsed.tls() && tlsOrNull != null) {
       throw new IllegalStateException("TLS settings (" + tlsOrNull + ") were given, but handler"
@@ -51,6 +53,11 @@ public final class HandlerChannels {
     }
     if (groupOrNull != null) {
       builder.eventLoopGroup(groupOrNull).channelType(channelType);
+    }
+    if (transparentRetry) {
+      builder.enableRetry(); // no retry policy is configured: transparent retries only
+    } else {
+      builder.disableRetry();
     }
     // Responses only complete a future whose continuation hops onto the connection's executor:
     // no need for gRPC's extra executor handoff.
