@@ -66,9 +66,9 @@ final class Child implements AutoCloseable {
     return new Child(name, p);
   }
 
-  /** The process id (for {@code jcmd} and the like). */
-  long pid() {
-    return process.pid();
+  /** The process, for its CPU time. */
+  ProcessHandle handle() {
+    return process.toHandle();
   }
 
   /** Waits for the next stdout line starting with {@code prefix}; skips others. */

@@ -52,8 +52,9 @@ final class EchoFlow implements AutoCloseable {
 
   /** Points the adapter calls at {@code hostPort}. */
   void adapter(String hostPort) {
+    // Retries off, as the gateway's handler channel has them (GrpcHandler.transparentRetry).
     ManagedChannel c = NettyChannelBuilder.forTarget(hostPort).usePlaintext().directExecutor()
-        .build();
+        .disableRetry().build();
     stub = ConnectionAdapterGrpc.newStub(c);
     ManagedChannel old = channel.getAndSet(c);
     if (old != null) {

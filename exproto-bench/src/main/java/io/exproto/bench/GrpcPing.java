@@ -24,7 +24,8 @@ import org.HdrHistogram.Recorder;
  * {@code ConnectionAdapter/Send} (a 64-byte {@code SendBytesRequest}, the size of an echo's
  * calls) with SUCCESS at once; the client keeps {@code concurrency} calls in flight on one
  * channel, each caller issuing its next call when the previous one answered. Both sides use
- * {@code directExecutor}, as the gateway and the bench handler do.
+ * {@code directExecutor} and the client has gRPC's retries off, as the gateway and the bench
+ * handler do.
  */
 public final class GrpcPing {
   private GrpcPing() {}
@@ -49,8 +50,14 @@ public final class GrpcPing {
   /** Runs closed-loop unary calls against host:port and returns the measured window. */
   public static LoadResult run(String host, int port, int concurrency, int payload,
       Duration warmup, Duration measure) throws InterruptedException {
+    return run(host, port, concurrency, payload, warmup, measure, CpuMeter.NONE);
+  }
+
+  /** As {@link #run}, with {@code cpu} started and stopped at the measured window. */
+  static LoadResult run(String host, int port, int concurrency, int payload, Duration warmup,
+      Duration measure, CpuMeter cpu) throws InterruptedException {
     ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext()
-        .directExecutor().build();
+        .directExecutor().disableRetry().build();
     Recorder recorder = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);
     AtomicLong errors = new AtomicLong();
     AtomicBoolean stopping = new AtomicBoolean();
@@ -62,11 +69,13 @@ public final class GrpcPing {
         new Caller(stub, request, recorder, errors, stopping).call();
       }
       TimeUnit.NANOSECONDS.sleep(warmup.toNanos());
+      cpu.start();
       recorder.reset();
       long m0 = System.nanoTime();
       TimeUnit.NANOSECONDS.sleep(measure.toNanos());
       Histogram h = recorder.getIntervalHistogram();
       double secs = (System.nanoTime() - m0) / 1e9;
+      cpu.stop();
       stopping.set(true);
       return new LoadResult("grpc-unary", concurrency, h.getTotalCount(), secs, h, 0,
           errors.get());

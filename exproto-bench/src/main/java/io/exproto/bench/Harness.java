@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The {@code all} command: starts the anchors and the gateway scenarios in child JVMs one after
@@ -20,6 +22,8 @@ final class Harness {
   private static final Duration READY = Duration.ofSeconds(60);
   private static final List<String> SERVER_JVM = List.of("-Xms256m");
   private static final Duration ONE_SECOND = Duration.ofSeconds(1);
+  /** The role of this JVM while it runs the load generator. */
+  private static final String LOAD = "load generator";
 
   private final Duration jitWarmup;
   private final Duration warmup;
@@ -133,8 +137,9 @@ final class Harness {
       int port = Integer.parseInt(server.expect("READY", READY).split(" ")[1]);
       jitWarmup(() -> LoadGenerator.echo(config(port, maxConnections()).withTimes(jitWarmup,
           ONE_SECOND)));
+      Map<String, ProcessHandle> processes = processes(LOAD, null, "echo server", server);
       for (int c : connections) {
-        record(Results.NETTY, LoadGenerator.echo(config(port, c)));
+        point(Results.NETTY, c, processes, cpu -> LoadGenerator.echo(config(port, c), cpu));
       }
     }
   }
@@ -144,8 +149,11 @@ final class Harness {
       int port = Integer.parseInt(server.expect("READY", READY).split(" ")[1]);
       jitWarmup(() -> GrpcPing.run("127.0.0.1", port, maxConnections(), 64, jitWarmup,
           ONE_SECOND));
+      Map<String, ProcessHandle> processes = processes("gRPC client", null, "gRPC server",
+          server);
       for (int c : connections) {
-        record(Results.GRPC, GrpcPing.run("127.0.0.1", port, c, 64, warmup, measure));
+        point(Results.GRPC, c, processes,
+            cpu -> GrpcPing.run("127.0.0.1", port, c, 64, warmup, measure, cpu));
       }
     }
   }
@@ -171,8 +179,12 @@ final class Harness {
       jitWarmup(() -> LoadGenerator.echo(config(tcp, maxConnections()).withTimes(jitWarmup,
           ONE_SECOND)));
       awaitGatewayConnections(gateway, 0, Duration.ofSeconds(20));
+      Map<String, ProcessHandle> processes = processes(LOAD, null, "gateway", gateway);
+      if (handler != null) {
+        processes.put("handler", handler.handle());
+      }
       for (int c : connections) {
-        record(scenario, LoadGenerator.echo(config(tcp, c)));
+        point(scenario, c, processes, cpu -> LoadGenerator.echo(config(tcp, c), cpu));
         awaitGatewayConnections(gateway, 0, Duration.ofSeconds(20));
       }
       if (churn) {
@@ -249,6 +261,37 @@ final class Harness {
 
   private interface Load {
     LoadResult run() throws Exception;
+  }
+
+  private interface MeteredLoad {
+    LoadResult run(CpuMeter cpu) throws Exception;
+  }
+
+  /** This JVM (null) or a child, by role, in report order. */
+  private static Map<String, ProcessHandle> processes(String role, Child child, String role2,
+      Child child2) {
+    Map<String, ProcessHandle> m = new LinkedHashMap<>();
+    m.put(role, child == null ? ProcessHandle.current() : child.handle());
+    m.put(role2, child2 == null ? ProcessHandle.current() : child2.handle());
+    return m;
+  }
+
+  /**
+   * Runs and records one echo point; at the largest connection count also the CPU time each of
+   * {@code processes} used in its measured window.
+   */
+  private void point(String scenario, int conns, Map<String, ProcessHandle> processes,
+      MeteredLoad load) throws Exception {
+    if (conns != maxConnections()) {
+      record(scenario, load.run(CpuMeter.NONE));
+      return;
+    }
+    CpuMeter cpu = new CpuMeter(processes);
+    LoadResult r = load.run(cpu);
+    record(scenario, r);
+    Results.Cpu used = new Results.Cpu(scenario, r, cpu.used());
+    results.cpu.add(used);
+    System.out.println("   cpu µs/msg: " + Report.cpuLine(used));
   }
 
   /**

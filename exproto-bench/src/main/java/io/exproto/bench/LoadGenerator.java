@@ -165,6 +165,11 @@ public final class LoadGenerator {
 
   /** Runs the closed-loop echo load and returns the measured window. */
   public static LoadResult echo(Config config) throws InterruptedException {
+    return echo(config, CpuMeter.NONE);
+  }
+
+  /** As {@link #echo(Config)}, with {@code cpu} started and stopped at the measured window. */
+  static LoadResult echo(Config config, CpuMeter cpu) throws InterruptedException {
     Client client = new Client(config);
     byte[] message = payload(config.payload());
     try {
@@ -173,11 +178,13 @@ public final class LoadGenerator {
       List<Channel> channels = client.connectAll(b, config.connections());
       double cps = rate(channels.size(), t0);
       TimeUnit.NANOSECONDS.sleep(config.warmup().toNanos());
+      cpu.start();
       client.recorder.reset();
       long m0 = System.nanoTime();
       TimeUnit.NANOSECONDS.sleep(config.measure().toNanos());
       Histogram h = client.recorder.getIntervalHistogram();
       double secs = (System.nanoTime() - m0) / 1e9;
+      cpu.stop();
       client.stopping = true;
       for (Channel c : channels) {
         c.close();

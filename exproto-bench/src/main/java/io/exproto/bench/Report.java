@@ -92,6 +92,7 @@ final class Report {
     md.append(echoTable(r));
     md.append("\n### p99 latency (µs) by connections\n\n");
     md.append(p99Table(r));
+    md.append(cpuSection(r));
 
     md.append("\n## Idle connections held\n\n");
     List<Results.Hold> holds = new ArrayList<>();
@@ -200,6 +201,67 @@ final class Report {
       t.append('\n');
     }
     return t.toString();
+  }
+
+  /** One scenario's CPU per message, process by process: {@code gateway 55.1 · handler 34.0}. */
+  static String cpuLine(Results.Cpu c) {
+    List<String> parts = new ArrayList<>();
+    for (String role : c.cpuNanos().keySet()) {
+      parts.add(role + " " + oneDecimal(c.microsPerMessage(role)));
+    }
+    return String.join(" · ", parts);
+  }
+
+  /**
+   * Where the machine's time went at the largest connection count, and, with both anchors and
+   * the unary scenario measured, how much the gateway and handler add beyond a raw echo and
+   * four bare calls.
+   */
+  static String cpuSection(Results r) {
+    if (r.cpu.isEmpty()) {
+      return "";
+    }
+    StringBuilder t = new StringBuilder();
+    int conns = r.cpu.get(0).result().connections();
+    t.append("\n### CPU per message at ").append(grouped(conns)).append(" connections\n\n");
+    t.append("CPU time (user and system, every thread) each process used during the measured"
+        + " window, divided by the messages (for the bare gRPC anchor: calls) completed in it."
+        + " The load generator runs in the harness JVM; busy is the sum over processes as a"
+        + " share of all cores.\n\n");
+    t.append("| scenario | msgs/s | CPU µs per message, by process | total µs | busy |\n"
+        + "|---|---|---|---|---|\n");
+    int cores = Runtime.getRuntime().availableProcessors();
+    for (Results.Cpu c : r.cpu) {
+      double busy = c.cpuNanos().values().stream().mapToLong(Long::longValue).sum()
+          / (c.result().seconds() * 1e9 * cores);
+      t.append("| ").append(c.scenario()).append(" | ").append(grouped(c.result().perSecond()))
+          .append(" | ").append(cpuLine(c)).append(" | ")
+          .append(oneDecimal(c.totalMicrosPerMessage())).append(" | ")
+          .append(String.format(Locale.ROOT, "%.0f%%", busy * 100)).append(" |\n");
+    }
+    Results.Cpu netty = cpu(r, Results.NETTY);
+    Results.Cpu grpc = cpu(r, Results.GRPC);
+    Results.Cpu unary = cpu(r, Results.UNARY);
+    if (netty != null && grpc != null && unary != null) {
+      double model = netty.totalMicrosPerMessage() + 4 * grpc.totalMicrosPerMessage();
+      t.append("\nAn echo through the gRPC unary handler used ")
+          .append(oneDecimal(unary.totalMicrosPerMessage()))
+          .append(" µs of CPU; one raw Netty echo and four bare gRPC calls use ")
+          .append(oneDecimal(netty.totalMicrosPerMessage())).append(" + 4 × ")
+          .append(oneDecimal(grpc.totalMicrosPerMessage())).append(" = ")
+          .append(oneDecimal(model)).append(" µs, so the gateway and the handler together add ")
+          .append(oneDecimal(unary.totalMicrosPerMessage() - model))
+          .append(" µs per echo beyond the work the model row counts.\n");
+    }
+    return t.toString();
+  }
+
+  private static Results.Cpu cpu(Results r, String scenario) {
+    return r.cpu.stream().filter(c -> c.scenario().equals(scenario)).findFirst().orElse(null);
+  }
+
+  private static String oneDecimal(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%,.1f", v);
   }
 
   /**

@@ -35,12 +35,36 @@ final class Results {
     }
   }
 
+  /**
+   * The CPU time each process of a scenario used in one measured echo window.
+   *
+   * @param scenario the echo scenario
+   * @param result that window's result (messages, or calls for the gRPC anchor)
+   * @param cpuNanos CPU nanoseconds by process role, in report order
+   */
+  record Cpu(String scenario, LoadResult result, Map<String, Long> cpuNanos) {
+    /** CPU microseconds per message for {@code role}, NaN when unknown. */
+    double microsPerMessage(String role) {
+      Long n = cpuNanos.get(role);
+      return n == null || result.operations() == 0 ? Double.NaN
+          : n / 1000.0 / result.operations();
+    }
+
+    /** The sum over every process. */
+    double totalMicrosPerMessage() {
+      return result.operations() == 0 ? Double.NaN : cpuNanos.values().stream()
+          .mapToLong(Long::longValue).sum() / 1000.0 / result.operations();
+    }
+  }
+
   /** One JMH result. */
   record Jmh(String benchmark, String params, double score, double error, String unit) {}
 
   final Map<String, Map<Integer, LoadResult>> echo = new LinkedHashMap<>();
   final List<LoadResult> churn = new ArrayList<>();
   final List<Jmh> jmh = new ArrayList<>();
+  /** CPU per message at the largest connection count, one a scenario, in run order. */
+  final List<Cpu> cpu = new ArrayList<>();
   final List<String> notes = new ArrayList<>();
   /** The plain TCP hold, which the 2 KB target is about. */
   Hold hold;

@@ -68,4 +68,33 @@ class ReportTest {
     assertThat(Report.p99Table(results)).contains("| scenario | 1,000 |")
         .contains("| " + Results.NETTY + " | 10 |");
   }
+
+  @Test
+  void cpuSectionGivesMicrosPerMessageAndWhatTheGatewayAdds() {
+    Results results = new Results();
+    // 1 s windows: 100,000 raw echoes on 1.8 CPU s, 200,000 bare calls on 3.0 s, 20,000 gRPC
+    // echoes on 2.0 s.
+    results.cpu.add(new Results.Cpu(Results.NETTY, result("echo", 1000, 100_000, 1),
+        java.util.Map.of("load generator", 800_000_000L)));
+    java.util.Map<String, Long> grpc = new java.util.LinkedHashMap<>();
+    grpc.put("gRPC client", 1_600_000_000L);
+    grpc.put("gRPC server", 1_400_000_000L);
+    results.cpu.add(new Results.Cpu(Results.GRPC, result("grpc", 1000, 200_000, 1), grpc));
+    java.util.Map<String, Long> unary = new java.util.LinkedHashMap<>();
+    unary.put("load generator", 200_000_000L);
+    unary.put("gateway", 1_100_000_000L);
+    unary.put("handler", 700_000_000L);
+    results.cpu.add(new Results.Cpu(Results.UNARY, result("echo", 1000, 20_000, 1), unary));
+
+    String section = Report.cpuSection(results);
+
+    assertThat(section).contains("### CPU per message at 1,000 connections")
+        .contains("| " + Results.GRPC + " | 200,000 | gRPC client 8.0 · gRPC server 7.0 | 15.0 |")
+        .contains("| " + Results.UNARY + " | 20,000 | load generator 10.0 · gateway 55.0 ·"
+            + " handler 35.0 | 100.0 |")
+        // 8 + 4 × 15 = 68; 100 - 68 = 32.
+        .contains("one raw Netty echo and four bare gRPC calls use 8.0 + 4 × 15.0 = 68.0 µs,"
+            + " so the gateway and the handler together add 32.0 µs per echo");
+    assertThat(Report.cpuSection(new Results())).isEmpty();
+  }
 }
