@@ -232,8 +232,7 @@ final class Report {
         + "|---|---|---|---|---|\n");
     int cores = Runtime.getRuntime().availableProcessors();
     for (Results.Cpu c : r.cpu) {
-      double busy = c.cpuNanos().values().stream().mapToLong(Long::longValue).sum()
-          / (c.result().seconds() * 1e9 * cores);
+      double busy = c.totalNanos() / (c.result().seconds() * 1e9 * cores);
       t.append("| ").append(c.scenario()).append(" | ").append(grouped(c.result().perSecond()))
           .append(" | ").append(cpuLine(c)).append(" | ")
           .append(oneDecimal(c.totalMicrosPerMessage())).append(" | ")

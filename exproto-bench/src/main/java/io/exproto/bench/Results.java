@@ -50,10 +50,14 @@ final class Results {
           : n / 1000.0 / result.operations();
     }
 
+    /** CPU nanoseconds of every process together. */
+    long totalNanos() {
+      return cpuNanos.values().stream().mapToLong(Long::longValue).sum();
+    }
+
     /** The sum over every process. */
     double totalMicrosPerMessage() {
-      return result.operations() == 0 ? Double.NaN : cpuNanos.values().stream()
-          .mapToLong(Long::longValue).sum() / 1000.0 / result.operations();
+      return result.operations() == 0 ? Double.NaN : totalNanos() / 1000.0 / result.operations();
     }
   }
 
