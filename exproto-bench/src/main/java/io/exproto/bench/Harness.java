@@ -137,7 +137,7 @@ final class Harness {
       int port = Integer.parseInt(server.expect("READY", READY).split(" ")[1]);
       jitWarmup(() -> LoadGenerator.echo(config(port, maxConnections()).withTimes(jitWarmup,
           ONE_SECOND)));
-      Map<String, ProcessHandle> processes = processes(LOAD, null, "echo server", server);
+      Map<String, ProcessHandle> processes = processes(LOAD, "echo server", server);
       for (int c : connections) {
         point(Results.NETTY, c, processes, cpu -> LoadGenerator.echo(config(port, c), cpu));
       }
@@ -149,8 +149,7 @@ final class Harness {
       int port = Integer.parseInt(server.expect("READY", READY).split(" ")[1]);
       jitWarmup(() -> GrpcPing.run("127.0.0.1", port, maxConnections(), 64, jitWarmup,
           ONE_SECOND));
-      Map<String, ProcessHandle> processes = processes("gRPC client", null, "gRPC server",
-          server);
+      Map<String, ProcessHandle> processes = processes("gRPC client", "gRPC server", server);
       for (int c : connections) {
         point(Results.GRPC, c, processes,
             cpu -> GrpcPing.run("127.0.0.1", port, c, 64, warmup, measure, cpu));
@@ -179,7 +178,7 @@ final class Harness {
       jitWarmup(() -> LoadGenerator.echo(config(tcp, maxConnections()).withTimes(jitWarmup,
           ONE_SECOND)));
       awaitGatewayConnections(gateway, 0, Duration.ofSeconds(20));
-      Map<String, ProcessHandle> processes = processes(LOAD, null, "gateway", gateway);
+      Map<String, ProcessHandle> processes = processes(LOAD, "gateway", gateway);
       if (handler != null) {
         processes.put("handler", handler.handle());
       }
@@ -267,12 +266,11 @@ final class Harness {
     LoadResult run(CpuMeter cpu) throws Exception;
   }
 
-  /** This JVM (null) or a child, by role, in report order. */
-  private static Map<String, ProcessHandle> processes(String role, Child child, String role2,
-      Child child2) {
+  /** This JVM in role {@code here}, then {@code child} in {@code role}: report order. */
+  private static Map<String, ProcessHandle> processes(String here, String role, Child child) {
     Map<String, ProcessHandle> m = new LinkedHashMap<>();
-    m.put(role, child == null ? ProcessHandle.current() : child.handle());
-    m.put(role2, child2 == null ? ProcessHandle.current() : child2.handle());
+    m.put(here, ProcessHandle.current());
+    m.put(role, child.handle());
     return m;
   }
 

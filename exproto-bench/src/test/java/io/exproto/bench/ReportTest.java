@@ -72,7 +72,7 @@ class ReportTest {
   @Test
   void cpuSectionGivesMicrosPerMessageAndWhatTheGatewayAdds() {
     Results results = new Results();
-    // 1 s windows: 100,000 raw echoes on 1.8 CPU s, 200,000 bare calls on 3.0 s, 20,000 gRPC
+    // 1 s windows: 100,000 raw echoes on 0.8 CPU s, 200,000 bare calls on 3.0 s, 20,000 gRPC
     // echoes on 2.0 s.
     results.cpu.add(new Results.Cpu(Results.NETTY, result("echo", 1000, 100_000, 1),
         java.util.Map.of("load generator", 800_000_000L)));
