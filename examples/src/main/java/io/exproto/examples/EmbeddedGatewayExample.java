@@ -1,6 +1,7 @@
 package io.exproto.examples;
 
 import io.exproto.gateway.Gateway;
+import io.exproto.server.EchoHandler;
 import io.exproto.transport.netty.TcpListener;
 
 /**

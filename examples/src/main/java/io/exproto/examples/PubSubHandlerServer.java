@@ -1,6 +1,7 @@
 package io.exproto.examples;
 
 import io.exproto.grpc.v1.AuthenticateRequest;
+import io.exproto.server.HostPort;
 import io.exproto.grpc.v1.ClientInfo;
 import io.exproto.grpc.v1.CodeResponse;
 import io.exproto.grpc.v1.ConnectionAdapterGrpc;
@@ -372,7 +373,6 @@ public final class PubSubHandlerServer
   }
 
   @Command(name = "pubsub-handler", mixinStandardHelpOptions = true,
-      versionProvider = StandaloneGateway.Version.class,
       description = "An ExProto handler service (ConnectionUnaryHandler): authenticates devices,"
           + " publishes what they send to devices/<clientid>/up and .../down, and sends"
           + " deliveries back.")

@@ -1,6 +1,6 @@
 package io.exproto.bench;
 
-import io.exproto.examples.EchoHandler;
+import io.exproto.server.EchoHandler;
 import io.exproto.gateway.Gateway;
 import io.exproto.gateway.GatewayBuilder;
 import io.exproto.grpc.GrpcAdapterServer;

@@ -2,7 +2,7 @@ package io.exproto.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.exproto.examples.EchoHandler;
+import io.exproto.server.EchoHandler;
 import io.exproto.gateway.Gateway;
 import io.exproto.testkit.TestCertificates;
 import io.exproto.transport.netty.ServerTls;

@@ -1,6 +1,6 @@
 package io.exproto.bench.jmh;
 
-import io.exproto.examples.EchoHandler;
+import io.exproto.server.EchoHandler;
 import io.exproto.gateway.Gateway;
 import io.exproto.testkit.InMemoryDevice;
 import io.exproto.testkit.InMemoryListener;

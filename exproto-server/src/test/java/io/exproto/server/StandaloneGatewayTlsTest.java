@@ -1,9 +1,9 @@
-package io.exproto.examples;
+package io.exproto.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.exproto.examples.StandaloneGateway.Launch;
+import io.exproto.server.StandaloneGateway.Launch;
 import io.exproto.testkit.TestCertificates;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

@@ -1,8 +1,8 @@
-package io.exproto.examples;
+package io.exproto.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.exproto.examples.StandaloneGateway.Launch;
+import io.exproto.server.StandaloneGateway.Launch;
 import io.exproto.testkit.TcpTestDevice;
 import io.exproto.transport.netty.Framing;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
-package io.exproto.examples;
+package io.exproto.server;
 
-import io.exproto.examples.StandaloneGateway.Launch;
+import io.exproto.server.StandaloneGateway.Launch;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,13 +17,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * and after each test stops every gateway it started (and anything else handed to {@link
  * #closeAfter}), last first. Register with {@code @RegisterExtension}.
  */
-final class GatewayLauncher implements AfterEachCallback {
+public final class GatewayLauncher implements AfterEachCallback {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
   /** Runs the gateway with {@code args}; a running gateway is stopped after the test. */
-  Launch launch(String... args) {
+  public Launch launch(String... args) {
     Launch launch = StandaloneGateway.start(args,
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -34,7 +34,7 @@ final class GatewayLauncher implements AfterEachCallback {
   }
 
   /** Writes {@code conf} to {@code file} and runs {@code --config file} followed by flags. */
-  Launch launchWithConfig(Path file, String conf, String... flags) throws IOException {
+  public Launch launchWithConfig(Path file, String conf, String... flags) throws IOException {
     Files.writeString(file, conf);
     List<String> args = new ArrayList<>(List.of("--config", file.toString()));
     args.addAll(List.of(flags));
@@ -42,22 +42,22 @@ final class GatewayLauncher implements AfterEachCallback {
   }
 
   /** Closes {@code resource} after the test, before the gateways started earlier. */
-  void closeAfter(AutoCloseable resource) {
+  public void closeAfter(AutoCloseable resource) {
     toClose.add(resource);
   }
 
   /** What the gateways printed to standard output so far. */
-  String out() {
+  public String out() {
     return out.toString(StandardCharsets.UTF_8);
   }
 
   /** What the gateways printed to standard error so far. */
-  String err() {
+  public String err() {
     return err.toString(StandardCharsets.UTF_8);
   }
 
   /** Forgets what was printed, so that the next launch's output stands alone. */
-  void resetOutput() {
+  public void resetOutput() {
     out.reset();
     err.reset();
   }

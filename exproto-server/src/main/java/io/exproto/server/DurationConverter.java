@@ -1,4 +1,4 @@
-package io.exproto.examples;
+package io.exproto.server;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

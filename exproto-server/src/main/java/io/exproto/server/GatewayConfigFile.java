@@ -1,4 +1,4 @@
-package io.exproto.examples;
+package io.exproto.server;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;

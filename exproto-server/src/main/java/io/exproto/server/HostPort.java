@@ -1,4 +1,4 @@
-package io.exproto.examples;
+package io.exproto.server;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -10,14 +10,14 @@ import java.net.InetSocketAddress;
  * @param host the host name or IP address, without brackets
  * @param port 0 to 65535
  */
-record HostPort(String host, int port) {
+public record HostPort(String host, int port) {
 
   /**
    * Parses {@code HOST:PORT}.
    *
    * @throws IllegalArgumentException saying what is wrong with {@code text}
    */
-  static HostPort parse(String text) {
+  public static HostPort parse(String text) {
     String s = text.trim();
     int colon = s.lastIndexOf(':');
     if (colon <= 0 || colon == s.length() - 1) {
@@ -67,7 +67,7 @@ record HostPort(String host, int port) {
   }
 
   /** Formats a bound address as {@code ip:port} ({@code [ip]:port} for IPv6). */
-  static String format(InetSocketAddress address) {
+  public static String format(InetSocketAddress address) {
     InetAddress ip = address.getAddress();
     return format(ip != null ? ip.getHostAddress() : address.getHostString(), address.getPort());
   }

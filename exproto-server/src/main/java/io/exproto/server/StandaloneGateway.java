@@ -1,6 +1,6 @@
-package io.exproto.examples;
+package io.exproto.server;
 
-import io.exproto.examples.GatewayConfigFile.ListenerConfig;
+import io.exproto.server.GatewayConfigFile.ListenerConfig;
 import io.exproto.gateway.Gateway;
 import io.exproto.gateway.GatewayBuilder;
 import io.exproto.grpc.GrpcAdapterServer;

@@ -1,4 +1,4 @@
-package io.exproto.examples;
+package io.exproto.server;
 
 import io.exproto.handler.AdapterResult;
 import io.exproto.handler.ConnInfo;

@@ -1,4 +1,4 @@
-package io.exproto.examples;
+package io.exproto.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,9 +1,9 @@
-package io.exproto.examples;
+package io.exproto.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.exproto.examples.StandaloneGateway.Launch;
-import io.exproto.examples.StandaloneGateway.Running;
+import io.exproto.server.StandaloneGateway.Launch;
+import io.exproto.server.StandaloneGateway.Running;
 import io.exproto.grpc.v1.CodeResponse;
 import io.exproto.grpc.v1.ConnectionAdapterGrpc;
 import io.exproto.grpc.v1.ResultCode;
@@ -88,28 +88,6 @@ class StandaloneGatewayTest {
       assertThat(talking.send("hi").readText(2, WAIT)).isEqualTo("hi");
       assertThat(silent.awaitClosedByGateway(WAIT)).as("closed by the idle timeout").isTrue();
     }
-  }
-
-  @Test
-  void usesARemoteHandlerGivenWithHandler() throws Exception {
-    PubSubHandlerServer handler =
-        new PubSubHandlerServer().start(new InetSocketAddress("127.0.0.1", 0));
-    launcher.closeAfter(handler);
-    Launch launch = launch("--listen", "tcp://127.0.0.1:0", "--adapter", "127.0.0.1:0",
-        "--handler", handler.loopbackUrl());
-    assertThat(launch.exitCode()).as(err()).isZero();
-    Running gw = launch.running();
-    assertThat(gw.readyLine()).endsWith(" handler=" + handler.loopbackUrl());
-    handler.adapterAddress("127.0.0.1:" + gw.adapterAddress().getPort());
-
-    try (TcpTestDevice device = TcpTestDevice.connect(gw.listenerAddresses().get("tcp"))) {
-      assertThat(device.send("through the broker").readText(18, WAIT))
-          .isEqualTo("through the broker");
-      assertThat(gw.gateway().clients()).singleElement()
-          .satisfies(c -> assertThat(c.clientId()).startsWith("dev-"));
-    }
-    gw.close();
-    assertThat(handler.connections()).isZero(); // OnSocketClosed was delivered before the stop
   }
 
   @ParameterizedTest
