@@ -31,14 +31,19 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>If the implementation also implements {@link AutoCloseable}, the gateway closes it when the
  * gateway terminates.
+ *
+ * <p>Only {@link #onReceivedBytes} must be written: the other callbacks default to doing nothing
+ * and returning {@link #DONE}, so a handler overrides just those it cares about.
  */
 public interface ConnectionHandler {
 
   /** A completed stage to return from callbacks that finish synchronously. */
   CompletionStage<Void> DONE = CompletableFuture.completedStage(null);
 
-  /** A connection was accepted. */
-  CompletionStage<Void> onSocketCreated(String conn, ConnInfo connInfo);
+  /** A connection was accepted. The default does nothing. */
+  default CompletionStage<Void> onSocketCreated(String conn, ConnInfo connInfo) {
+    return DONE;
+  }
 
   /**
    * Bytes arrived: one socket read or one datagram, or one frame if the listener has a framing
@@ -46,12 +51,27 @@ public interface ConnectionHandler {
    */
   CompletionStage<Void> onReceivedBytes(String conn, byte[] bytes);
 
-  /** A timer fired; for {@link TimerType#KEEPALIVE} the gateway closes the connection afterwards. */
-  CompletionStage<Void> onTimerTimeout(String conn, TimerType type);
+  /**
+   * A timer fired; for {@link TimerType#KEEPALIVE} the gateway closes the connection afterwards.
+   * The default does nothing.
+   */
+  default CompletionStage<Void> onTimerTimeout(String conn, TimerType type) {
+    return DONE;
+  }
 
-  /** Messages matching the connection's subscriptions, batched while a callback was in flight. */
-  CompletionStage<Void> onReceivedMessages(String conn, List<Message> messages);
+  /**
+   * Messages matching the connection's subscriptions, batched while a callback was in flight. The
+   * default does nothing, so the messages are dropped: a handler that subscribes overrides it.
+   */
+  default CompletionStage<Void> onReceivedMessages(String conn, List<Message> messages) {
+    return DONE;
+  }
 
-  /** The connection closed; the last callback for {@code conn}. {@code reason} is as SPEC B7. */
-  CompletionStage<Void> onSocketClosed(String conn, String reason);
+  /**
+   * The connection closed; the last callback for {@code conn}. {@code reason} is as SPEC B7. The
+   * default does nothing.
+   */
+  default CompletionStage<Void> onSocketClosed(String conn, String reason) {
+    return DONE;
+  }
 }

@@ -4,9 +4,6 @@ import io.exproto.handler.AdapterResult;
 import io.exproto.handler.ConnInfo;
 import io.exproto.handler.ConnectionAdapter;
 import io.exproto.handler.ConnectionHandler;
-import io.exproto.handler.Message;
-import io.exproto.handler.TimerType;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -46,16 +43,6 @@ public final class EchoHandler implements ConnectionHandler {
   @Override
   public CompletionStage<Void> onReceivedBytes(String conn, byte[] bytes) {
     return adapter.send(conn, bytes).thenAccept(result -> logFailure(conn, result));
-  }
-
-  @Override
-  public CompletionStage<Void> onTimerTimeout(String conn, TimerType type) {
-    return DONE;
-  }
-
-  @Override
-  public CompletionStage<Void> onReceivedMessages(String conn, List<Message> messages) {
-    return DONE; // never subscribes, so never called
   }
 
   @Override
