@@ -2,64 +2,34 @@ package io.exproto.transport.dtls;
 
 import io.exproto.handler.PeerCertificate;
 import io.exproto.transport.AccessRules;
+import io.exproto.transport.Link;
 import io.exproto.transport.LinkAcceptor;
-import io.exproto.transport.LinkListener;
+import io.exproto.transport.LinkExecutor;
 import io.exproto.transport.TransportListener;
-import io.exproto.transport.internal.AcceptRateLimiter;
+import io.exproto.transport.dtls.internal.DtlsCounters;
+import io.exproto.transport.dtls.internal.DtlsEndpoint;
+import io.exproto.transport.dtls.internal.DtlsSettings;
+import io.exproto.transport.internal.PemFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.BindException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.security.auth.x500.X500Principal;
-import org.eclipse.californium.elements.AddressEndpointContext;
-import org.eclipse.californium.elements.RawData;
-import org.eclipse.californium.elements.auth.X509CertPath;
-import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
-import org.eclipse.californium.elements.config.Configuration;
-import org.eclipse.californium.scandium.ConnectionListener;
-import org.eclipse.californium.scandium.DTLSConnector;
-import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
-import org.eclipse.californium.scandium.dtls.AlertMessage;
-import org.eclipse.californium.scandium.dtls.CertificateType;
-import org.eclipse.californium.scandium.dtls.Connection;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedMultiPskStore;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedPskStore;
-import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
-import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A DTLS listener (SPEC B8 {@code listeners.dtls.<name>}) on Eclipse Californium Scandium: one
- * {@link io.exproto.transport.Link} of socket type DTLS per DTLS session (peer), SPEC B1.
+ * {@link Link} of socket type DTLS per DTLS session (peer), SPEC B1.
  *
  * <pre>{@code
  * DtlsListener dtls = DtlsListener.builder()
@@ -71,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Sessions.</b> A link is created when a peer's handshake completes (or, failing that, with
  * its first application record). Each application record is one {@code onBytes}; each {@code
- * Link.write} is one record to the peer. {@link io.exproto.handler.PeerCertificate} carries the
+ * Link.write} is one record to the peer. {@link PeerCertificate} carries the
  * subject of the client's X.509 certificate ({@code dn} in RFC 2253/4514 form); it is null for PSK.
  * Sessions beyond {@code maxConnections} are closed right after their handshake (a {@code
  * close_notify}) and counted in {@link #refusedConnections()}.
@@ -86,86 +56,40 @@ import org.slf4j.LoggerFactory;
  * spend a token.
  *
  * <p><b>Close.</b> Every close reports {@code onClosed("ssl_closed")} once: a {@code close_notify}
- * or fatal alert from the peer, the connector dropping the connection (eviction), a local {@link
- * io.exproto.transport.Link#close()} (which sends {@code close_notify}), and {@link #stop()}. A
+ * or fatal alert from the peer, the connector dropping the connection (eviction), a local {@link Link#close()} (which sends {@code close_notify}), and {@link #stop()}. A
  * peer that vanishes silently is ended by the gateway's idle/keepalive timers, as for UDP.
  *
  * <p><b>Threads.</b> Scandium calls back on its own threads; each link's events are handed to one
  * of a fixed set of single-thread executors (chosen by the hash of the peer address), which is the
- * link's {@link io.exproto.transport.LinkExecutor}.
+ * link's {@link LinkExecutor}.
  *
  * <p><b>Backpressure.</b> While a link's reads are paused its records are dropped and counted in
  * {@link #droppedWhilePaused()}.
  *
- * <p>Keys must be PKCS#8 PEM ({@code BEGIN PRIVATE KEY}), EC or RSA or EdDSA. Thread-safe. Not
- * implemented: protocol version selection (Scandium speaks DTLS 1.2).
+ * <p>Keys are unencrypted PEM, PKCS#8 ({@code BEGIN PRIVATE KEY}: EC, RSA or EdDSA) or PKCS#1
+ * ({@code BEGIN RSA PRIVATE KEY}), read and checked against the certificate by {@link
+ * Builder#build()}. Thread-safe. Not implemented: protocol version selection (Scandium speaks DTLS
+ * 1.2).
  */
 public final class DtlsListener implements TransportListener {
 
   /** Default port of the ExProto DTLS listener. */
   public static final int DEFAULT_PORT = 7993;
 
-  /** The close reason of every DTLS link (SPEC B7: a DTLS peer close is {@code ssl_closed}). */
-  public static final String SSL_CLOSED = "ssl_closed";
-
-  private static final Logger log = LoggerFactory.getLogger(DtlsListener.class);
-
-  static {
-    DtlsConfig.register();
-  }
+  /** The close reason of every DTLS link: a DTLS peer close is {@code ssl_closed}, as for TLS. */
+  public static final String SSL_CLOSED = DtlsEndpoint.SSL_CLOSED;
 
   private enum State { NEW, STARTED, STOPPED }
 
-  private final String name;
-  private final InetSocketAddress bindAddress;
-  private final int maxConnections;
-  private final int maxConnRate;
-  private final LongSupplier nanoClock;
-  private final AccessRules accessRules;
-  private final PrivateKey privateKey;
-  private final X509Certificate[] certificateChain;
-  private final X509Certificate[] trusted;
-  private final AdvancedPskStore pskStore;
-  private final boolean verifyPeer;
-  private final boolean failIfNoPeerCert;
-  private final Duration retransmissionTimeout;
-  private final int maxRetransmissions;
-  private final int executorThreads;
-  private final int sendBuffer;
-  private final int recvBuffer;
-
-  private final Object lock = new Object();
-  private final Map<InetSocketAddress, DtlsLink> links = new HashMap<>(); // guarded by lock
-  private final AtomicLong refused = new AtomicLong();
-  private final AtomicLong denied = new AtomicLong();
-  private final AtomicLong rateLimited = new AtomicLong();
-  private final AtomicLong droppedWhilePaused = new AtomicLong();
+  private final DtlsSettings settings;
+  private final DtlsCounters counters = new DtlsCounters();
   private State state = State.NEW; // guarded by this
   private CompletableFuture<Void> stopped; // guarded by this
-  private volatile DTLSConnector connector;
-  private volatile SerialExecutor[] executors;
-  private volatile LinkAcceptor acceptor;
+  private volatile DtlsEndpoint endpoint;
   private volatile InetSocketAddress localAddress;
 
-  private DtlsListener(Builder b, InetSocketAddress bindAddress, PrivateKey key,
-      X509Certificate[] chain, X509Certificate[] trusted, AdvancedPskStore psk) {
-    this.name = b.name;
-    this.bindAddress = bindAddress;
-    this.maxConnections = b.maxConnections;
-    this.maxConnRate = b.maxConnRate;
-    this.nanoClock = b.nanoClock;
-    this.accessRules = b.accessRules;
-    this.privateKey = key;
-    this.certificateChain = chain;
-    this.trusted = trusted;
-    this.pskStore = psk;
-    this.verifyPeer = b.verifyPeer;
-    this.failIfNoPeerCert = b.failIfNoPeerCert;
-    this.retransmissionTimeout = b.retransmissionTimeout;
-    this.maxRetransmissions = b.maxRetransmissions;
-    this.executorThreads = b.executorThreads;
-    this.sendBuffer = b.sendBuffer;
-    this.recvBuffer = b.recvBuffer;
+  private DtlsListener(DtlsSettings settings) {
+    this.settings = settings;
   }
 
   /** A builder with the defaults of SPEC B8. */
@@ -175,7 +99,7 @@ public final class DtlsListener implements TransportListener {
 
   @Override
   public String name() {
-    return name;
+    return settings.name();
   }
 
   /** Returns {@code "dtls"}. */
@@ -186,17 +110,17 @@ public final class DtlsListener implements TransportListener {
 
   /** The configured address, possibly with port 0. */
   public InetSocketAddress bindAddress() {
-    return bindAddress;
+    return settings.bindAddress();
   }
 
   /** The configured session limit. */
   public int maxConnections() {
-    return maxConnections;
+    return settings.maxConnections();
   }
 
   /** The configured rate of new sessions, a second. */
   public int maxConnRate() {
-    return maxConnRate;
+    return settings.maxConnRate();
   }
 
   /** The bound address; null before a successful start, still returned after stop. */
@@ -207,19 +131,18 @@ public final class DtlsListener implements TransportListener {
 
   /** Sessions (links) currently open. */
   public int openConnections() {
-    synchronized (lock) {
-      return links.size();
-    }
+    DtlsEndpoint e = endpoint;
+    return e == null ? 0 : e.openConnections();
   }
 
   /** Sessions closed right after their handshake because the access rules deny the peer. */
   public long deniedConnections() {
-    return denied.get();
+    return counters.denied();
   }
 
   /** Sessions closed right after their handshake because {@code maxConnections} were open. */
   public long refusedConnections() {
-    return refused.get();
+    return counters.refused();
   }
 
   /**
@@ -228,12 +151,12 @@ public final class DtlsListener implements TransportListener {
    * client may be counted more than once (as {@code UdpListener} counts datagrams).
    */
   public long rateLimitedConnections() {
-    return rateLimited.get();
+    return counters.rateLimited();
   }
 
   /** Application records dropped because their link's reads were paused. */
   public long droppedWhilePaused() {
-    return droppedWhilePaused.get();
+    return counters.droppedWhilePaused();
   }
 
   /**
@@ -246,297 +169,18 @@ public final class DtlsListener implements TransportListener {
   public synchronized void start(LinkAcceptor acceptor) throws IOException {
     Objects.requireNonNull(acceptor, "acceptor");
     if (state != State.NEW) {
-      throw new IllegalStateException("dtls listener '" + name + "' was already "
+      throw new IllegalStateException("dtls listener '" + name() + "' was already "
           + (state == State.STARTED ? "started" : "stopped") + "; a listener starts once");
     }
-    this.acceptor = acceptor;
-    SerialExecutor[] pool = new SerialExecutor[executorThreads];
-    for (int i = 0; i < pool.length; i++) {
-      pool[i] = new SerialExecutor("exproto-dtls-" + name + "-" + i);
-    }
-    DTLSConnector c = new DTLSConnector(connectorConfig());
-    c.setRawDataReceiver(this::onData);
-    c.setAlertHandler(this::onAlert);
-    executors = pool;
-    connector = c;
-    try {
-      c.start();
-    } catch (IOException e) {
-      connector = null;
-      c.destroy();
-      for (SerialExecutor ex : pool) {
-        ex.service().shutdown();
-      }
-      BindException be = new BindException("dtls listener '" + name + "' cannot bind "
-          + format(bindAddress) + ": " + e.getMessage());
-      be.initCause(e);
-      throw be;
-    }
-    localAddress = c.getAddress();
+    DtlsEndpoint e = new DtlsEndpoint(settings, counters, acceptor);
+    localAddress = e.start();
+    endpoint = e;
     state = State.STARTED;
   }
 
   /** Scandium's settings for this listener; package-private for tests. */
   DtlsConnectorConfig connectorConfig() {
-    Configuration config = new Configuration();
-    CertificateAuthenticationMode mode = !verifyPeer ? CertificateAuthenticationMode.NONE
-        : failIfNoPeerCert ? CertificateAuthenticationMode.NEEDED
-        : CertificateAuthenticationMode.WANTED;
-    // Room above maxConnections so that refused sessions can complete (and be counted).
-    int storeSize = (int) Math.min(Integer.MAX_VALUE,
-        (long) maxConnections + Math.min(maxConnections, 1024));
-    DtlsConnectorConfig.Builder b = DtlsConnectorConfig.builder(config)
-        .setAddress(bindAddress)
-        .setLoggingTag(name)
-        .set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.SERVER_ONLY)
-        .set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, mode)
-        .set(DtlsConfig.DTLS_MAX_CONNECTIONS, storeSize)
-        .set(DtlsConfig.DTLS_RETRANSMISSION_TIMEOUT, retransmissionTimeout.toMillis(),
-            TimeUnit.MILLISECONDS)
-        .set(DtlsConfig.DTLS_MAX_RETRANSMISSIONS, maxRetransmissions)
-        // A cookie round trip before every new handshake, so that NewSessionFilter sees each one.
-        .set(DtlsConfig.DTLS_USE_HELLO_VERIFY_REQUEST, true)
-        .set(DtlsConfig.DTLS_USE_HELLO_VERIFY_REQUEST_FOR_PSK, true)
-        .set(DtlsConfig.DTLS_VERIFY_PEERS_ON_RESUMPTION_THRESHOLD, 0)
-        .setDatagramFilter(new NewSessionFilter(config, name, accessRules,
-            new AcceptRateLimiter(maxConnRate, nanoClock), rateLimited))
-        .setConnectionListener(new Listener());
-    if (sendBuffer > 0) {
-      b.set(DtlsConfig.DTLS_SEND_BUFFER_SIZE, sendBuffer);
-    }
-    if (recvBuffer > 0) {
-      b.set(DtlsConfig.DTLS_RECEIVE_BUFFER_SIZE, recvBuffer);
-    }
-    if (pskStore != null) {
-      b.setAdvancedPskStore(pskStore);
-    }
-    if (privateKey != null) {
-      b.setCertificateIdentityProvider(
-          new SingleCertificateProvider(privateKey, certificateChain, CertificateType.X_509));
-    }
-    if (verifyPeer) {
-      b.setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
-          .setTrustedCertificates(trusted).build());
-    }
-    return b.build();
-  }
-
-  // ---- connector callbacks (Scandium's threads)
-
-  private final class Listener implements ConnectionListener {
-    @Override
-    public void onConnectionEstablished(Connection connection) {
-      InetSocketAddress peer = connection.getPeerAddress();
-      if (peer != null) {
-        linkFor(peer, connection, connection.getEstablishedPeerIdentity());
-      }
-    }
-
-    @Override
-    public void onConnectionRemoved(Connection connection) {
-      DtlsLink link;
-      synchronized (lock) {
-        link = find(connection);
-      }
-      if (link != null) {
-        closeLink(link, SSL_CLOSED, false);
-      }
-    }
-
-    @Override
-    public boolean onConnectionUpdatesSequenceNumbers(Connection connection, boolean close) {
-      return false;
-    }
-
-    @Override
-    public boolean onConnectionMacError(Connection connection) {
-      return false;
-    }
-
-    @Override
-    public void beforeExecution(Connection connection) {}
-
-    @Override
-    public void updateExecution(Connection connection) {}
-
-    @Override
-    public void afterExecution(Connection connection) {}
-  }
-
-  private DtlsLink find(Connection connection) {
-    InetSocketAddress peer = connection.getPeerAddress();
-    if (peer != null) {
-      DtlsLink link = links.get(peer);
-      return link != null && link.connection == connection ? link : null;
-    }
-    for (DtlsLink link : links.values()) {
-      if (link.connection == connection) {
-        return link;
-      }
-    }
-    return null;
-  }
-
-  /** The open link of {@code peer}, created (and accepted) if new; null if refused. */
-  private DtlsLink linkFor(InetSocketAddress peer, Object connection, java.security.Principal id) {
-    DtlsLink link;
-    DtlsLink replaced = null;
-    synchronized (lock) {
-      if (connector == null) {
-        return null; // not started yet, or stopped
-      }
-      link = links.get(peer);
-      if (link != null && (connection == null || link.connection == connection
-          || link.connection == null)) {
-        return link;
-      }
-      if (link != null) {
-        replaced = link; // a new session from the same address replaces the old one
-        links.remove(peer);
-        replaced.closed = true;
-      }
-      if (!accessRules.allows(peer.getAddress())) {
-        denied.incrementAndGet();
-        link = null;
-      } else if (links.size() >= maxConnections) {
-        refused.incrementAndGet();
-        link = null;
-      } else {
-        link = new DtlsLink(this, executorFor(peer), peer, certificateOf(id), connection);
-        links.put(peer, link);
-      }
-    }
-    if (replaced != null) {
-      report(replaced, SSL_CLOSED);
-    }
-    if (link == null) {
-      DTLSConnector c = connector;
-      if (c != null) {
-        c.close(peer);
-      }
-      return null;
-    }
-    DtlsLink created = link;
-    created.executor.execute(() -> accept(created));
-    return created;
-  }
-
-  private void accept(DtlsLink link) {
-    LinkListener accepted;
-    try {
-      accepted = acceptor.accept(link);
-    } catch (RuntimeException e) {
-      log.warn("listener '{}': accepting a link from {} failed; dropping it", name, link.remote, e);
-      accepted = null;
-    }
-    if (accepted == null) {
-      closeLink(link, SSL_CLOSED, true); // nobody to report to
-      return;
-    }
-    link.listener = accepted;
-  }
-
-  private void onData(RawData data) {
-    InetSocketAddress peer = data.getInetSocketAddress();
-    DtlsLink link;
-    synchronized (lock) {
-      link = links.get(peer);
-    }
-    if (link == null) {
-      link = linkFor(peer, null, data.getEndpointContext().getPeerIdentity());
-      if (link == null) {
-        return;
-      }
-    }
-    byte[] bytes = data.getBytes();
-    DtlsLink target = link;
-    try {
-      target.executor.execute(() -> deliver(target, bytes));
-    } catch (RejectedExecutionException stopping) {
-      // the listener stopped
-    }
-  }
-
-  private void deliver(DtlsLink link, byte[] bytes) {
-    if (link.closed || link.listener == null) {
-      return;
-    }
-    if (link.readPaused) {
-      droppedWhilePaused.incrementAndGet();
-      return;
-    }
-    try {
-      link.listener.onBytes(bytes);
-    } catch (RuntimeException e) {
-      log.warn("listener '{}': link {} failed; closing it", name, link.remote, e);
-      closeLink(link, SSL_CLOSED, true);
-    }
-  }
-
-  private void onAlert(InetSocketAddress peer, AlertMessage alert) {
-    if (alert.isFatal()
-        || alert.getDescription() == AlertMessage.AlertDescription.CLOSE_NOTIFY) {
-      DtlsLink link;
-      synchronized (lock) {
-        link = links.get(peer);
-      }
-      if (link != null) {
-        closeLink(link, SSL_CLOSED, false);
-      }
-    }
-  }
-
-  // ---- links
-
-  private SerialExecutor executorFor(InetSocketAddress peer) {
-    SerialExecutor[] pool = executors;
-    return pool[Math.floorMod(peer.hashCode(), pool.length)];
-  }
-
-  void send(DtlsLink link, byte[] bytes) {
-    DTLSConnector c = connector;
-    if (c != null) {
-      c.send(RawData.outbound(bytes, new AddressEndpointContext(link.remote), null, false));
-    }
-  }
-
-  void closeLink(DtlsLink link, String reason, boolean endSession) {
-    synchronized (lock) {
-      if (link.closed) {
-        return;
-      }
-      link.closed = true;
-      links.remove(link.remote, link);
-    }
-    DTLSConnector c = connector;
-    if (endSession && c != null) {
-      try {
-        c.close(link.remote);
-      } catch (RuntimeException e) {
-        log.debug("listener '{}': closing the session of {} failed: {}", name, link.remote,
-            e.toString());
-      }
-    }
-    report(link, reason);
-  }
-
-  /** Reports the close on a later task of the link's executor (never from inside close()). */
-  private void report(DtlsLink link, String reason) {
-    Runnable task = () -> {
-      LinkListener l = link.listener;
-      if (l != null) {
-        try {
-          l.onClosed(reason);
-        } catch (RuntimeException e) {
-          log.warn("listener '{}': reporting the close of {} failed", name, link.remote, e);
-        }
-      }
-    };
-    try {
-      link.executor.execute(task);
-    } catch (RejectedExecutionException stopped) {
-      // The executors are gone: stop() already reported every link.
-    }
+    return new DtlsEndpoint(settings, counters, null).connectorConfig();
   }
 
   /**
@@ -551,88 +195,22 @@ public final class DtlsListener implements TransportListener {
       return stopped;
     }
     stopped = new CompletableFuture<>();
-    if (state != State.STARTED) {
-      state = State.STOPPED;
-      stopped.complete(null);
-      return stopped;
-    }
+    State was = state;
     state = State.STOPPED;
-    List<DtlsLink> open;
-    synchronized (lock) {
-      open = new ArrayList<>(links.values());
-      for (DtlsLink link : open) {
-        link.closed = true;
-      }
-      links.clear();
+    if (was != State.STARTED) {
+      stopped.complete(null);
+    } else {
+      CompletableFuture<Void> done = stopped;
+      endpoint.stop().whenComplete((ok, failure) -> done.complete(null));
     }
-    DTLSConnector c = connector;
-    connector = null;
-    try {
-      c.destroy();
-    } catch (RuntimeException e) {
-      log.warn("listener '{}': destroying the DTLS connector failed", name, e);
-    }
-    for (DtlsLink link : open) {
-      report(link, SSL_CLOSED);
-    }
-    SerialExecutor[] pool = executors;
-    for (SerialExecutor ex : pool) {
-      ex.service().shutdown();
-    }
-    CompletableFuture<Void> done = stopped;
-    Thread waiter = new Thread(() -> {
-      try {
-        for (SerialExecutor ex : pool) {
-          ex.service().awaitTermination(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      done.complete(null);
-    }, "exproto-dtls-" + name + "-stop");
-    waiter.setDaemon(true);
-    waiter.start();
-    return done;
-  }
-
-  static PeerCertificate certificateOf(java.security.Principal identity) {
-    if (identity instanceof X509CertPath path) {
-      X509Certificate cert = path.getTarget();
-      if (cert != null) {
-        X500Principal subject = cert.getSubjectX500Principal();
-        return new PeerCertificate(commonName(subject), subject.getName(X500Principal.RFC2253));
-      }
-    }
-    return null;
-  }
-
-  private static String commonName(X500Principal subject) {
-    try {
-      javax.naming.ldap.LdapName ldap =
-          new javax.naming.ldap.LdapName(subject.getName(X500Principal.RFC2253));
-      // LdapName lists the RDNs rightmost first: search from the leftmost (most specific) CN
-      for (int i = ldap.getRdns().size() - 1; i >= 0; i--) {
-        javax.naming.ldap.Rdn rdn = ldap.getRdns().get(i);
-        if (rdn.getType().equalsIgnoreCase("CN")) {
-          return String.valueOf(rdn.getValue());
-        }
-      }
-    } catch (javax.naming.InvalidNameException e) {
-      // fall through
-    }
-    return "";
-  }
-
-  private static String format(InetSocketAddress address) {
-    InetAddress ip = address.getAddress();
-    String host = ip != null ? ip.getHostAddress() : address.getHostString();
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+    return stopped;
   }
 
   @Override
   public String toString() {
     InetSocketAddress bound = localAddress;
-    return "dtls listener '" + name + "' on " + format(bound != null ? bound : bindAddress);
+    return "dtls listener '" + name() + "' on "
+        + DtlsEndpoint.format(bound != null ? bound : settings.bindAddress());
   }
 
   /** Configures a {@link DtlsListener}. Setters only record; {@link #build()} validates. */
@@ -686,7 +264,7 @@ public final class DtlsListener implements TransportListener {
      * Default: allow all.
      */
     public Builder accessRules(AccessRules accessRules) {
-      this.accessRules = java.util.Objects.requireNonNull(accessRules, "accessRules");
+      this.accessRules = Objects.requireNonNull(accessRules, "accessRules");
       return this;
     }
 
@@ -719,8 +297,8 @@ public final class DtlsListener implements TransportListener {
     }
 
     /**
-     * The server's certificate chain (PEM, leaf first) and its PKCS#8 PEM private key, for
-     * certificate cipher suites.
+     * The server's certificate chain (PEM, leaf first) and its unencrypted PEM private key (PKCS#8
+     * or PKCS#1), for certificate cipher suites.
      */
     public Builder certificate(Path certificateChainPem, Path privateKeyPem) {
       this.certificateChain = Objects.requireNonNull(certificateChainPem, "certificateChainPem");
@@ -884,57 +462,15 @@ public final class DtlsListener implements TransportListener {
       PrivateKey key = null;
       X509Certificate[] chain = null;
       if (certificateChain != null) {
-        chain = readCertificates("certificate", certificateChain);
-        key = readPrivateKey(privateKey);
+        chain = PemFiles.certificates("certificate", certificateChain);
+        key = PemFiles.privateKey("certificate key", privateKey);
+        PemFiles.requireKeyMatches("certificate", key, privateKey, chain[0], certificateChain);
       }
       X509Certificate[] trust = trustCertificates == null ? null
-          : readCertificates("trustCertificates", trustCertificates);
-      return new DtlsListener(this, bindTo, key, chain, trust, store);
-    }
-
-    private static X509Certificate[] readCertificates(String setting, Path file) {
-      try (InputStream in = Files.newInputStream(file)) {
-        List<X509Certificate> certs = new ArrayList<>();
-        for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-          certs.add((X509Certificate) c);
-        }
-        if (certs.isEmpty()) {
-          throw new IllegalArgumentException(setting + " file " + file
-              + " holds no PEM certificate");
-        }
-        return certs.toArray(new X509Certificate[0]);
-      } catch (IOException | GeneralSecurityException e) {
-        throw new IllegalArgumentException(setting + " file " + file + " cannot be read: "
-            + e.getMessage(), e);
-      }
-    }
-
-    private static final Pattern PKCS8 = Pattern.compile(
-        "-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
-
-    private static PrivateKey readPrivateKey(Path file) {
-      String pem;
-      try {
-        pem = Files.readString(file, StandardCharsets.US_ASCII);
-      } catch (IOException e) {
-        throw new IllegalArgumentException("certificate key file " + file + " cannot be read: "
-            + e.getMessage(), e);
-      }
-      Matcher m = PKCS8.matcher(pem);
-      if (!m.find()) {
-        throw new IllegalArgumentException("certificate key file " + file
-            + " holds no PKCS#8 PEM key (BEGIN PRIVATE KEY)");
-      }
-      byte[] der = Base64.getMimeDecoder().decode(m.group(1));
-      for (String algorithm : new String[] {"EC", "RSA", "Ed25519", "Ed448"}) {
-        try {
-          return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
-        } catch (GeneralSecurityException | RuntimeException notThis) {
-          // try the next algorithm
-        }
-      }
-      throw new IllegalArgumentException("certificate key file " + file
-          + " holds a key that is not EC, RSA or EdDSA");
+          : PemFiles.certificates("trustCertificates", trustCertificates);
+      return new DtlsListener(new DtlsSettings(name, bindTo, maxConnections, maxConnRate,
+          nanoClock, accessRules, key, chain, trust, store, verifyPeer, failIfNoPeerCert,
+          retransmissionTimeout, maxRetransmissions, executorThreads, sendBuffer, recvBuffer));
     }
 
     private static InetSocketAddress resolve(String host, int port) {

@@ -3,11 +3,14 @@ package io.exproto.transport.dtls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.exproto.transport.TestCertificates;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Builder validation: each mistake is refused at build() with a message naming the option. */
 class DtlsListenerBuilderTest {
@@ -57,5 +60,26 @@ class DtlsListenerBuilderTest {
     refused(b -> b.failIfNoPeerCert(true), "failIfNoPeerCert needs verifyPeer");
     refused(b -> b.psk(Map.of()), "psk must hold at least one identity");
     refused(b -> b.psk(Map.of("id", new byte[0])), "psk secret of identity 'id'");
+  }
+
+  @Test
+  void certificateFilesAreReadAndCheckedAtBuild(@TempDir Path dir) throws Exception {
+    TestCertificates certs = TestCertificates.create(dir);
+    // PKCS#8 EC and PKCS#1 RSA keys both load.
+    assertThat(DtlsListener.builder().bind("127.0.0.1", 0)
+        .certificate(certs.server.certificate(), certs.server.privateKey()).build()).isNotNull();
+    assertThat(DtlsListener.builder().bind("127.0.0.1", 0)
+        .certificate(certs.rsaServer.certificate(), certs.rsaServer.privateKey()).build())
+        .isNotNull();
+    // A key of another certificate is refused now, not at the first handshake.
+    assertThatThrownBy(() -> DtlsListener.builder().bind("127.0.0.1", 0)
+        .certificate(certs.server.certificate(), certs.client.privateKey()).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("certificate")
+        .hasMessageContaining(certs.client.privateKey().toString());
+    assertThatThrownBy(() -> DtlsListener.builder().bind("127.0.0.1", 0)
+        .certificate(dir.resolve("absent.pem"), certs.server.privateKey()).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("absent.pem");
   }
 }

@@ -24,7 +24,6 @@ import java.nio.channels.ClosedChannelException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.security.auth.x500.X500Principal;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -304,26 +303,7 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
     if (chain.length == 0 || !(chain[0] instanceof X509Certificate cert)) {
       return null;
     }
-    X500Principal subject = cert.getSubjectX500Principal();
-    return new PeerCertificate(commonName(subject), subject.getName(X500Principal.RFC2253));
-  }
-
-  /** The most specific CN attribute, empty if there is none. */
-  static String commonName(X500Principal subject) {
-    try {
-      javax.naming.ldap.LdapName name = new javax.naming.ldap.LdapName(
-          subject.getName(X500Principal.RFC2253));
-      // LdapName lists RDNs least significant first, so the last CN is the most specific.
-      String cn = "";
-      for (javax.naming.ldap.Rdn rdn : name.getRdns()) {
-        if (rdn.getType().equalsIgnoreCase("CN")) {
-          cn = String.valueOf(rdn.getValue());
-        }
-      }
-      return cn;
-    } catch (javax.naming.InvalidNameException e) {
-      return "";
-    }
+    return PeerCertificate.of(cert);
   }
 
   private void accept(ChannelHandlerContext ctx) {

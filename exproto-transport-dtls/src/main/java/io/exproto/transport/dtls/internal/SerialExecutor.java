@@ -1,4 +1,4 @@
-package io.exproto.transport.dtls;
+package io.exproto.transport.dtls.internal;
 
 import io.exproto.transport.LinkExecutor;
 import java.util.concurrent.ExecutorService;
@@ -7,7 +7,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One single-thread executor of a {@link DtlsListener}: every link hashed to it runs its events
+ * One single-thread executor of a DTLS listener: every link hashed to it runs its events
  * here, in submission order, one at a time. {@link #inExecutorThread()} compares with the one
  * thread the executor owns.
  */

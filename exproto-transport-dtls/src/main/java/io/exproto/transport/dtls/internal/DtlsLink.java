@@ -1,4 +1,4 @@
-package io.exproto.transport.dtls;
+package io.exproto.transport.dtls.internal;
 
 import io.exproto.handler.PeerCertificate;
 import io.exproto.handler.SocketType;
@@ -8,12 +8,12 @@ import io.exproto.transport.LinkListener;
 import java.net.InetSocketAddress;
 
 /**
- * One DTLS session (one peer) of a {@link DtlsListener}, as a {@link Link}. {@link #write}, {@link
+ * One DTLS session (one peer) of a DTLS listener, as a {@link Link}. {@link #write}, {@link
  * #close} and {@link #setReadPaused} may be called from any thread.
  */
 final class DtlsLink implements Link {
 
-  final DtlsListener owner;
+  final DtlsEndpoint owner;
   final SerialExecutor executor;
   final InetSocketAddress remote;
   final PeerCertificate peerCertificate;
@@ -24,7 +24,7 @@ final class DtlsLink implements Link {
   volatile boolean closed;
   volatile boolean readPaused;
 
-  DtlsLink(DtlsListener owner, SerialExecutor executor, InetSocketAddress remote,
+  DtlsLink(DtlsEndpoint owner, SerialExecutor executor, InetSocketAddress remote,
       PeerCertificate peerCertificate, Object connection) {
     this.owner = owner;
     this.executor = executor;
@@ -80,12 +80,12 @@ final class DtlsLink implements Link {
    */
   @Override
   public void close() {
-    owner.closeLink(this, DtlsListener.SSL_CLOSED, true);
+    owner.closeLink(this, DtlsEndpoint.SSL_CLOSED, true);
   }
 
   /**
    * A DTLS peer cannot be stopped from sending, so while paused its records are dropped (counted
-   * by {@link DtlsListener#droppedWhilePaused()}).
+   * by the listener's {@code droppedWhilePaused()}).
    */
   @Override
   public void setReadPaused(boolean paused) {

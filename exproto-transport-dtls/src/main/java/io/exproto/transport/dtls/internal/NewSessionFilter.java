@@ -1,4 +1,4 @@
-package io.exproto.transport.dtls;
+package io.exproto.transport.dtls.internal;
 
 import io.exproto.transport.AccessRules;
 import io.exproto.transport.internal.AcceptRateLimiter;
