@@ -1,0 +1,102 @@
+package io.exproto.gateway.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.exproto.gateway.internal.CallbackQueue.Entry;
+import io.exproto.gateway.internal.CallbackQueue.Kind;
+import io.exproto.handler.Message;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CallbackQueueTest {
+
+  private static Message message(int i) {
+    return new Message("node", "id" + i, 0, "from", "t/" + i, new byte[0], i);
+  }
+
+  private static List<String> topics(Entry e) {
+    List<String> topics = new ArrayList<>();
+    e.messages().forEach(m -> topics.add(m.topic()));
+    return topics;
+  }
+
+  @Test
+  void callbacksComeOutInOrderAndAreCounted() {
+    CallbackQueue q = new CallbackQueue(11);
+    assertThat(q.isEmpty()).isTrue();
+    assertThat(q.poll()).isNull();
+    q.add(Kind.SOCKET_CREATED, "info");
+    q.add(Kind.RECEIVED_BYTES, new byte[] {1});
+    assertThat(q.callbacks()).isEqualTo(2);
+    assertThat(q.poll().kind).isEqualTo(Kind.SOCKET_CREATED);
+    assertThat(q.poll().kind).isEqualTo(Kind.RECEIVED_BYTES);
+    assertThat(q.callbacks()).isZero();
+    assertThat(q.isEmpty()).isTrue();
+  }
+
+  @Test
+  void consecutiveDeliveriesMergeIntoBatchesOfAtMostMaxBatch() {
+    CallbackQueue q = new CallbackQueue(3);
+    for (int i = 0; i < 5; i++) {
+      q.addMessage(message(i));
+    }
+    q.add(Kind.RECEIVED_BYTES, new byte[0]);
+    q.addMessage(message(5)); // after another callback: a batch of its own, order kept
+    assertThat(q.messages()).isEqualTo(6);
+    assertThat(q.callbacks()).isEqualTo(1);
+
+    assertThat(topics(q.poll())).containsExactly("t/0", "t/1", "t/2");
+    assertThat(topics(q.poll())).containsExactly("t/3", "t/4");
+    assertThat(q.messages()).isEqualTo(1);
+    assertThat(q.poll().kind).isEqualTo(Kind.RECEIVED_BYTES);
+    assertThat(topics(q.poll())).containsExactly("t/5");
+    assertThat(q.messages()).isZero();
+  }
+
+  @Test
+  void dropOldestMessageTakesTheFirstQueuedDeliveryAndEmptyBatchesGo() {
+    CallbackQueue q = new CallbackQueue(11);
+    q.add(Kind.RECEIVED_BYTES, new byte[0]);
+    assertThat(q.dropOldestMessage()).isFalse();
+    q.addMessage(message(0));
+    q.add(Kind.TIMER_TIMEOUT, null);
+    q.addMessage(message(1));
+    q.addMessage(message(2));
+
+    assertThat(q.dropOldestMessage()).isTrue(); // t/0, and with it its batch
+    assertThat(q.messages()).isEqualTo(2);
+    assertThat(q.poll().kind).isEqualTo(Kind.RECEIVED_BYTES);
+    assertThat(q.poll().kind).isEqualTo(Kind.TIMER_TIMEOUT);
+    assertThat(q.dropOldestMessage()).isTrue(); // t/1
+    assertThat(topics(q.poll())).containsExactly("t/2");
+    assertThat(q.isEmpty()).isTrue();
+  }
+
+  @Test
+  void clearExceptClosedKeepsOnlySocketClosedAndFixesTheCounts() {
+    CallbackQueue q = new CallbackQueue(11);
+    q.add(Kind.RECEIVED_BYTES, new byte[0]);
+    q.addMessage(message(0));
+    q.addMessage(message(1));
+    q.add(Kind.SOCKET_CLOSED, "{shutdown,normal}");
+    q.add(Kind.TIMER_TIMEOUT, null);
+
+    assertThat(q.clearExceptClosed()).isEqualTo(3);
+    assertThat(q.callbacks()).isEqualTo(1);
+    assertThat(q.messages()).isZero();
+    Entry closed = q.poll();
+    assertThat(closed.kind).isEqualTo(Kind.SOCKET_CLOSED);
+    assertThat(closed.arg).isEqualTo("{shutdown,normal}");
+    assertThat(q.isEmpty()).isTrue();
+  }
+
+  @Test
+  void eachKindHasTheSnakeCaseNameUsedInCloseReasons() {
+    assertThat(Kind.SOCKET_CREATED.callbackName).isEqualTo("on_socket_created");
+    assertThat(Kind.RECEIVED_BYTES.callbackName).isEqualTo("on_received_bytes");
+    assertThat(Kind.TIMER_TIMEOUT.callbackName).isEqualTo("on_timer_timeout");
+    assertThat(Kind.RECEIVED_MESSAGES.callbackName).isEqualTo("on_received_messages");
+    assertThat(Kind.SOCKET_CLOSED.callbackName).isEqualTo("on_socket_closed");
+  }
+}
