@@ -162,7 +162,9 @@ class DtlsAcceptRateTest {
     // The burst: 5 sessions, every other one dropped before a handshake, link or connection.
     await().atMost(Duration.ofSeconds(10)).until(() -> echoed() == 5);
     await().atMost(Duration.ofSeconds(10)).until(() -> listener.rateLimitedConnections() >= 10);
-    Thread.sleep(300);
+    // And no more get in while the clock stands still.
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+        .until(() -> echoed() == 5);
     assertThat(echoed()).isEqualTo(5);
     assertThat(gateway.stats().connections()).isEqualTo(5);
     assertThat(gateway.stats().connectionsAccepted()).isEqualTo(5);
@@ -173,7 +175,8 @@ class DtlsAcceptRateTest {
     // A second later the bucket holds 5 again: retransmitted ClientHellos get in, no more.
     now.addAndGet(SECOND);
     await().atMost(Duration.ofSeconds(15)).until(() -> echoed() == 10);
-    Thread.sleep(300);
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+        .until(() -> echoed() == 10);
     assertThat(gateway.stats().connections()).isEqualTo(10);
     assertThat(gateway.stats().connectionsAccepted()).isEqualTo(10);
 

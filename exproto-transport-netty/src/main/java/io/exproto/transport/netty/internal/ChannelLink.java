@@ -376,9 +376,14 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
         || !channel.isActive() || channel.isWritable()) {
       return;
     }
-    lastSendProgressNanos = System.nanoTime();
+    lastSendProgressNanos = now();
     sampleSendProgress();
     scheduleSendCheck(sendLimits.checkIntervalNanos());
+  }
+
+  /** The event loop's clock, the one its scheduled checks run on (a test can move it). */
+  private long now() {
+    return channel.eventLoop().ticker().nanoTime();
   }
 
   private void scheduleSendCheck(long delayNanos) {
@@ -403,7 +408,7 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
     if (closeReported || !channel.isActive() || channel.isWritable()) {
       return; // writable again (its event may not have come through), or closed
     }
-    long now = System.nanoTime();
+    long now = now();
     if (sampleSendProgress()) {
       lastSendProgressNanos = now;
     }

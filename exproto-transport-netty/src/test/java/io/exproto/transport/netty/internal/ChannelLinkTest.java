@@ -224,6 +224,7 @@ class ChannelLinkTest {
       return recorder;
     }, null, false, false, null, limits));
     channel.register();
+    channel.freezeTime(); // the test moves time on itself
     return channel;
   }
 
@@ -233,14 +234,21 @@ class ChannelLinkTest {
     channel.runPendingTasks();
   }
 
-  /** Runs the link's checks as time passes, until the channel closes or five seconds passed. */
-  private static void runUntilClosed(EmbeddedChannel channel) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (channel.isOpen() && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-      channel.runScheduledPendingTasks();
-      channel.runPendingTasks();
+  /**
+   * Moves the channel's frozen clock on in 5 ms steps, running the link's checks, until the channel
+   * closes or five seconds of its time passed.
+   */
+  private static void runUntilClosed(EmbeddedChannel channel) {
+    for (int step = 0; step < 1000 && channel.isOpen(); step++) {
+      advance(channel, 5);
     }
+  }
+
+  /** Moves the channel's frozen clock on by {@code millis} and runs what became due. */
+  private static void advance(EmbeddedChannel channel, long millis) {
+    channel.advanceTimeBy(millis, TimeUnit.MILLISECONDS);
+    channel.runScheduledPendingTasks();
+    channel.runPendingTasks();
   }
 
   @Test
@@ -264,9 +272,7 @@ class ChannelLinkTest {
 
     setWritable(channel, false);
     setWritable(channel, true);
-    Thread.sleep(60);
-    channel.runScheduledPendingTasks();
-    channel.runPendingTasks();
+    advance(channel, 60);
 
     assertThat(channel.isOpen()).isTrue();
     assertThat(events).isEmpty();
@@ -284,9 +290,7 @@ class ChannelLinkTest {
     EmbeddedChannel channel = channelWithLink(limits);
 
     setWritable(channel, false);
-    Thread.sleep(30);
-    channel.runScheduledPendingTasks();
-    channel.runPendingTasks();
+    advance(channel, 30);
 
     assertThat(channel.isOpen()).isTrue();
     channel.close();
