@@ -1,14 +1,16 @@
 package io.exproto.transport.dtls;
 
 import io.exproto.handler.PeerCertificate;
-import io.exproto.transport.AccessRules;
 import io.exproto.transport.Link;
 import io.exproto.transport.LinkAcceptor;
 import io.exproto.transport.LinkExecutor;
+import io.exproto.transport.ListenerBuilder;
+import io.exproto.transport.ListenerOptions;
 import io.exproto.transport.TransportListener;
 import io.exproto.transport.dtls.internal.DtlsCounters;
 import io.exproto.transport.dtls.internal.DtlsEndpoint;
 import io.exproto.transport.dtls.internal.DtlsSettings;
+import io.exproto.transport.internal.ListenerLifecycle;
 import io.exproto.transport.internal.PemFiles;
 import java.io.IOException;
 import java.net.BindException;
@@ -20,7 +22,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
@@ -79,12 +80,10 @@ public final class DtlsListener implements TransportListener {
   /** The close reason of every DTLS link: a DTLS peer close is {@code ssl_closed}, as for TLS. */
   public static final String SSL_CLOSED = DtlsEndpoint.SSL_CLOSED;
 
-  private enum State { NEW, STARTED, STOPPED }
-
   private final DtlsSettings settings;
   private final DtlsCounters counters = new DtlsCounters();
-  private State state = State.NEW; // guarded by this
-  private CompletableFuture<Void> stopped; // guarded by this
+  private final ListenerLifecycle lifecycle =
+      new ListenerLifecycle(() -> "dtls listener '" + name() + "'");
   private volatile DtlsEndpoint endpoint;
   private volatile InetSocketAddress localAddress;
 
@@ -168,14 +167,11 @@ public final class DtlsListener implements TransportListener {
   @Override
   public synchronized void start(LinkAcceptor acceptor) throws IOException {
     Objects.requireNonNull(acceptor, "acceptor");
-    if (state != State.NEW) {
-      throw new IllegalStateException("dtls listener '" + name() + "' was already "
-          + (state == State.STARTED ? "started" : "stopped") + "; a listener starts once");
-    }
-    DtlsEndpoint e = new DtlsEndpoint(settings, counters, acceptor);
-    localAddress = e.start();
-    endpoint = e;
-    state = State.STARTED;
+    lifecycle.start(() -> {
+      DtlsEndpoint e = new DtlsEndpoint(settings, counters, acceptor);
+      localAddress = e.start();
+      endpoint = e;
+    });
   }
 
   /** Scandium's settings for this listener; package-private for tests. */
@@ -191,19 +187,7 @@ public final class DtlsListener implements TransportListener {
    */
   @Override
   public synchronized CompletionStage<Void> stop() {
-    if (stopped != null) {
-      return stopped;
-    }
-    stopped = new CompletableFuture<>();
-    State was = state;
-    state = State.STOPPED;
-    if (was != State.STARTED) {
-      stopped.complete(null);
-    } else {
-      CompletableFuture<Void> done = stopped;
-      endpoint.stop().whenComplete((ok, failure) -> done.complete(null));
-    }
-    return stopped;
+    return lifecycle.stop(() -> endpoint.stop());
   }
 
   @Override
@@ -214,15 +198,8 @@ public final class DtlsListener implements TransportListener {
   }
 
   /** Configures a {@link DtlsListener}. Setters only record; {@link #build()} validates. */
-  public static final class Builder {
-    private String name = "default";
-    private String host = "0.0.0.0";
-    private int port = DEFAULT_PORT;
-    private InetSocketAddress address;
-    private int maxConnections = 1_024_000;
-    private int maxConnRate = 1000;
+  public static final class Builder extends ListenerBuilder<Builder> {
     private LongSupplier nanoClock = System::nanoTime;
-    private AccessRules accessRules = AccessRules.allowAll();
     private Path certificateChain;
     private Path privateKey;
     private Path trustCertificates;
@@ -236,58 +213,8 @@ public final class DtlsListener implements TransportListener {
     private int sendBuffer;
     private int recvBuffer;
 
-    private Builder() {}
-
-    /** The listener's name, unique within a gateway. Default {@code default}. */
-    public Builder name(String name) {
-      this.name = name;
-      return this;
-    }
-
-    /** The address to listen on; port 0 picks a free port. Default {@code 0.0.0.0:7993}. */
-    public Builder bind(InetSocketAddress address) {
-      this.address = Objects.requireNonNull(address, "address");
-      return this;
-    }
-
-    /** The host and port to listen on; port 0 picks a free port. Default {@code 0.0.0.0:7993}. */
-    public Builder bind(String host, int port) {
-      this.host = Objects.requireNonNull(host, "host");
-      this.port = port;
-      this.address = null;
-      return this;
-    }
-
-    /**
-     * Which peer addresses may hold a session ({@code access_rules}); a denied peer's session is
-     * closed right after its handshake and counted in {@link DtlsListener#deniedConnections()}.
-     * Default: allow all.
-     */
-    public Builder accessRules(AccessRules accessRules) {
-      this.accessRules = Objects.requireNonNull(accessRules, "accessRules");
-      return this;
-    }
-
-    /**
-     * Most sessions open at once; more are closed after their handshake and counted. Default
-     * 1,024,000 (SPEC B8).
-     */
-    public Builder maxConnections(int maxConnections) {
-      this.maxConnections = maxConnections;
-      return this;
-    }
-
-    /**
-     * Most new sessions a second (SPEC B8 {@code max_conn_rate}), at least 1: a token bucket that
-     * holds a second's worth, so a burst of that many is let in at once. The ClientHello of a
-     * session beyond it is dropped unanswered, before a handshake or a link is started, and
-     * counted in {@link DtlsListener#rateLimitedConnections()}; the client's retransmission may
-     * get in later. (EMQX paused accepting instead; dropping costs nothing per refused peer and is
-     * observable.) Default 1000.
-     */
-    public Builder maxConnRate(int perSecond) {
-      this.maxConnRate = perSecond;
-      return this;
+    private Builder() {
+      super(DEFAULT_PORT, "session");
     }
 
     /** The clock of the {@code maxConnRate} bucket; tests only. */
@@ -389,23 +316,7 @@ public final class DtlsListener implements TransportListener {
      * @throws IllegalArgumentException naming the setting that is wrong
      */
     public DtlsListener build() {
-      if (name == null || name.isBlank()) {
-        throw new IllegalArgumentException("name must not be null or blank, was '" + name + "'");
-      }
-      InetSocketAddress bindTo = address != null ? address : resolve(host, port);
-      if (bindTo.isUnresolved()) {
-        throw new IllegalArgumentException("bind host '" + bindTo.getHostString()
-            + "' cannot be resolved; give an IP address or a resolvable name");
-      }
-      if (maxConnections < 1) {
-        throw new IllegalArgumentException("maxConnections must be at least 1, was "
-            + maxConnections);
-      }
-      if (maxConnRate < 1) {
-        throw new IllegalArgumentException("maxConnRate must be at least 1 session a second,"
-            + " was " + maxConnRate + "; for no practical limit give a large rate such as "
-            + Integer.MAX_VALUE);
-      }
+      ListenerOptions options = options();
       if (executorThreads < 1) {
         throw new IllegalArgumentException("executorThreads must be at least 1, was "
             + executorThreads);
@@ -468,20 +379,10 @@ public final class DtlsListener implements TransportListener {
       }
       X509Certificate[] trust = trustCertificates == null ? null
           : PemFiles.certificates("trustCertificates", trustCertificates);
-      return new DtlsListener(new DtlsSettings(name, bindTo, maxConnections, maxConnRate,
-          nanoClock, accessRules, key, chain, trust, store, verifyPeer, failIfNoPeerCert,
+      return new DtlsListener(new DtlsSettings(options.name(), options.bindAddress(),
+          options.maxConnections(), options.maxConnRate(), nanoClock, options.accessRules(), key,
+          chain, trust, store, verifyPeer, failIfNoPeerCert,
           retransmissionTimeout, maxRetransmissions, executorThreads, sendBuffer, recvBuffer));
-    }
-
-    private static InetSocketAddress resolve(String host, int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("bind port must be between 0 and 65535, was " + port);
-      }
-      if (host.isBlank()) {
-        throw new IllegalArgumentException("bind host must not be blank; use 0.0.0.0 for all"
-            + " interfaces");
-      }
-      return new InetSocketAddress(host, port);
     }
   }
 }

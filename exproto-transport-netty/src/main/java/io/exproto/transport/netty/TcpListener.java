@@ -2,26 +2,25 @@ package io.exproto.transport.netty;
 
 import io.exproto.transport.AccessRules;
 import io.exproto.transport.LinkAcceptor;
+import io.exproto.transport.ListenerBuilder;
+import io.exproto.transport.ListenerOptions;
 import io.exproto.transport.TransportListener;
+import io.exproto.transport.internal.ListenerLifecycle;
 import io.exproto.transport.netty.internal.AcceptGate;
 import io.exproto.transport.netty.internal.EventLoops;
+import io.exproto.transport.netty.internal.ServerChannels;
 import io.exproto.transport.netty.internal.SendLimits;
 import io.exproto.transport.netty.internal.TcpChannelInitializer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import java.io.IOException;
 import java.net.BindException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP listener (SPEC B8 {@code listeners.tcp.<name>}), or with {@link Builder#tls(ServerTls)} a
@@ -124,8 +123,7 @@ public final class TcpListener implements TransportListener {
   private static final WriteBufferWaterMark WRITE_BUFFER_WATER_MARK =
       new WriteBufferWaterMark(WRITE_BUFFER_LOW_WATER_MARK, WRITE_BUFFER_HIGH_WATER_MARK);
 
-  private enum State { NEW, STARTED, STOPPED }
-
+  private final ListenerLifecycle lifecycle = new ListenerLifecycle(this::describe);
   private final String name;
   private final InetSocketAddress bindAddress;
   private final int maxConnections;
@@ -144,19 +142,17 @@ public final class TcpListener implements TransportListener {
   private final Duration sendTimeout;
   private final int maxPendingOutboundBytes;
 
-  private State state = State.NEW; // guarded by this
   private NettyTransport ownTransport; // guarded by this
   private Channel serverChannel; // guarded by this
-  private CompletableFuture<Void> stopped; // guarded by this
   private volatile InetSocketAddress localAddress;
   private volatile TcpChannelInitializer connections;
 
-  private TcpListener(Builder b, InetSocketAddress bindAddress) {
-    this.name = b.name;
-    this.bindAddress = bindAddress;
-    this.maxConnections = b.maxConnections;
-    this.maxConnRate = b.maxConnRate;
-    this.accessRules = b.accessRules;
+  private TcpListener(Builder b, ListenerOptions options) {
+    this.name = options.name();
+    this.bindAddress = options.bindAddress();
+    this.maxConnections = options.maxConnections();
+    this.maxConnRate = options.maxConnRate();
+    this.accessRules = options.accessRules();
     this.framing = b.framing;
     this.nodelay = b.nodelay;
     this.reuseaddr = b.reuseaddr;
@@ -343,15 +339,16 @@ public final class TcpListener implements TransportListener {
   @Override
   public synchronized void start(LinkAcceptor acceptor) throws IOException {
     Objects.requireNonNull(acceptor, "acceptor");
-    if (state != State.NEW) {
-      throw new IllegalStateException(kind() + " listener '" + name + "' was already "
-          + (state == State.STARTED ? "started" : "stopped") + "; a listener starts once");
-    }
+    lifecycle.start(() -> bind(acceptor));
+  }
+
+  private void bind(LinkAcceptor acceptor) throws IOException {
     if (sharedTransport != null && sharedTransport.isShutdown()) {
-      throw new IllegalStateException(kind() + " listener '" + name + "': its NettyTransport was shut"
-          + " down; stop listeners before closing their transport");
+      throw new IllegalStateException(describe() + ": its NettyTransport was shut down; stop"
+          + " listeners before closing their transport");
     }
     NettyTransport transport = sharedTransport != null ? sharedTransport : NettyTransport.create();
+    NettyTransport own = transport != sharedTransport ? transport : null;
     AcceptGate gate = new AcceptGate(name,
         accessRules.rules().isEmpty() ? null : accessRules::allows, maxConnRate, System::nanoTime);
     TcpChannelInitializer initializer = new TcpChannelInitializer(name, acceptor, maxConnections,
@@ -363,24 +360,11 @@ public final class TcpListener implements TransportListener {
       initializer.proxyProtocol(proxyProtocolTimeout.toNanos());
     }
     initializer.sendLimits(new SendLimits(sendTimeout.toNanos(), maxPendingOutboundBytes));
-    ChannelFuture bound = bootstrap(transport.eventLoops(), initializer)
-        .bind(bindAddress)
-        .awaitUninterruptibly();
-    if (!bound.isSuccess()) {
-      if (transport != sharedTransport) {
-        transport.shutdown();
-      }
-      Throwable cause = bound.cause();
-      BindException e = new BindException(kind() + " listener '" + name + "' cannot bind "
-          + format(bindAddress) + ": " + cause.getMessage());
-      e.initCause(cause);
-      throw e;
-    }
-    serverChannel = bound.channel();
-    ownTransport = transport != sharedTransport ? transport : null;
+    serverChannel = ServerChannels.bind(bootstrap(transport.eventLoops(), initializer),
+        bindAddress, describe(), own);
+    ownTransport = own;
     connections = initializer;
     localAddress = (InetSocketAddress) serverChannel.localAddress();
-    state = State.STARTED;
   }
 
   private ServerBootstrap bootstrap(EventLoops loops, TcpChannelInitializer initializer) {
@@ -414,64 +398,24 @@ public final class TcpListener implements TransportListener {
    */
   @Override
   public synchronized CompletionStage<Void> stop() {
-    if (stopped != null) {
-      return stopped;
-    }
-    stopped = new CompletableFuture<>();
-    if (state != State.STARTED) {
-      state = State.STOPPED;
-      stopped.complete(null);
-      return stopped;
-    }
-    state = State.STOPPED;
-    CompletableFuture<Void> done = stopped;
-    NettyTransport own = ownTransport;
-    Channel channel = serverChannel;
-    Runnable finish = () -> {
-      if (own == null) {
-        done.complete(null);
-      } else {
-        own.shutdown().whenComplete((v, e) -> done.complete(null));
-      }
-    };
-    channel.close().addListener(f -> {
-      // NIO closes a listening socket that is registered with a selector only at the event loop's
-      // next select, so the port is still bound when the close future completes. A task scheduled
-      // now runs after that select: then the port is free when stop() completes, and a new
-      // listener can bind it. (Epoll closes at once; the extra millisecond does no harm.)
-      try {
-        channel.eventLoop().schedule(finish, 1, TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException shuttingDown) {
-        finish.run(); // the event loop is gone, and its selector with it
-      }
-    });
-    return done;
+    return lifecycle.stop(() -> ServerChannels.close(serverChannel, ownTransport));
   }
 
-  private static String format(InetSocketAddress address) {
-    InetAddress ip = address.getAddress();
-    String host = ip != null ? ip.getHostAddress() : address.getHostString();
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+  private String describe() {
+    return kind() + " listener '" + name + "'";
   }
 
   @Override
   public String toString() {
     InetSocketAddress bound = localAddress;
-    return kind() + " listener '" + name + "' on " + format(bound != null ? bound : bindAddress);
+    return describe() + " on " + ServerChannels.format(bound != null ? bound : bindAddress);
   }
 
   /**
    * Configures a {@link TcpListener}. Setters only record; {@link #build()} validates. Not
    * thread-safe.
    */
-  public static final class Builder {
-    private String name = "default";
-    private String host = "0.0.0.0";
-    private int port = DEFAULT_PORT;
-    private InetSocketAddress address;
-    private int maxConnections = 1_024_000;
-    private int maxConnRate = 1000;
-    private AccessRules accessRules = AccessRules.allowAll();
+  public static final class Builder extends ListenerBuilder<Builder> {
     private Framing framing = Framing.none();
     private boolean nodelay = true;
     private boolean reuseaddr = true;
@@ -485,60 +429,8 @@ public final class TcpListener implements TransportListener {
     private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
     private int maxPendingOutboundBytes = DEFAULT_MAX_PENDING_OUTBOUND_BYTES;
 
-    private Builder() {}
-
-    /** The listener's name, unique within a gateway. Default {@code default}. */
-    public Builder name(String name) {
-      this.name = name;
-      return this;
-    }
-
-    /** The address to listen on; port 0 picks a free port. Default {@code 0.0.0.0:7993}. */
-    public Builder bind(InetSocketAddress address) {
-      this.address = Objects.requireNonNull(address, "address");
-      return this;
-    }
-
-    /**
-     * The host (IP address or name, resolved by {@link #build()}) and port to listen on; port 0
-     * picks a free port. Default {@code 0.0.0.0:7993}.
-     */
-    public Builder bind(String host, int port) {
-      this.host = Objects.requireNonNull(host, "host");
-      this.port = port;
-      this.address = null;
-      return this;
-    }
-
-    /**
-     * Most connections open at once; those accepted beyond it are closed immediately and counted in
-     * {@link TcpListener#refusedConnections()}. Default 1024000.
-     */
-    public Builder maxConnections(int maxConnections) {
-      this.maxConnections = maxConnections;
-      return this;
-    }
-
-    /**
-     * Most connections accepted a second (SPEC B8 {@code max_conn_rate}), at least 1: a token
-     * bucket that holds a second's worth, so a burst of that many is accepted at once. Connections
-     * beyond it are closed as soon as they are accepted, before the gateway sees them, and counted
-     * in {@link TcpListener#rateLimitedConnections()}. (EMQX paused accepting instead; closing
-     * keeps the accept backlog short and is observable.) Default 1000.
-     */
-    public Builder maxConnRate(int perSecond) {
-      this.maxConnRate = perSecond;
-      return this;
-    }
-
-    /**
-     * Which client addresses may connect (SPEC B8 {@code access_rules}); a denied client is closed
-     * as soon as it is accepted, before the gateway sees it, and counted in {@link
-     * TcpListener#deniedConnections()}. Default {@link AccessRules#allowAll()}.
-     */
-    public Builder accessRules(AccessRules accessRules) {
-      this.accessRules = Objects.requireNonNull(accessRules, "accessRules");
-      return this;
+    private Builder() {
+      super(DEFAULT_PORT, "connection");
     }
 
     /**
@@ -653,23 +545,7 @@ public final class TcpListener implements TransportListener {
      * @throws IllegalArgumentException naming the setting that is wrong, and its value
      */
     public TcpListener build() {
-      if (name == null || name.isBlank()) {
-        throw new IllegalArgumentException("name must not be null or blank, was '" + name + "'");
-      }
-      InetSocketAddress bindTo = address != null ? address : resolve(host, port);
-      if (bindTo.isUnresolved()) {
-        throw new IllegalArgumentException("bind host '" + bindTo.getHostString()
-            + "' cannot be resolved; give an IP address or a resolvable name");
-      }
-      if (maxConnections < 1) {
-        throw new IllegalArgumentException("maxConnections must be at least 1, was "
-            + maxConnections);
-      }
-      if (maxConnRate < 1) {
-        throw new IllegalArgumentException("maxConnRate must be at least 1 connection a second,"
-            + " was " + maxConnRate + "; for no practical limit give a large rate such as "
-            + Integer.MAX_VALUE);
-      }
+      ListenerOptions options = options();
       if (sendBuffer < 0) {
         throw new IllegalArgumentException("sendBuffer must be 0 (OS default) or a size in bytes,"
             + " was " + sendBuffer);
@@ -701,18 +577,7 @@ public final class TcpListener implements TransportListener {
       if (backlog < 1) {
         throw new IllegalArgumentException("backlog must be at least 1, was " + backlog);
       }
-      return new TcpListener(this, bindTo);
-    }
-
-    private static InetSocketAddress resolve(String host, int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("bind port must be between 0 and 65535, was " + port);
-      }
-      if (host.isBlank()) {
-        throw new IllegalArgumentException("bind host must not be blank; use 0.0.0.0 for all"
-            + " interfaces");
-      }
-      return new InetSocketAddress(host, port);
+      return new TcpListener(this, options);
     }
   }
 }

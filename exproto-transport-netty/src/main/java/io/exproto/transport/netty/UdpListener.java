@@ -2,12 +2,15 @@ package io.exproto.transport.netty;
 
 import io.exproto.transport.AccessRules;
 import io.exproto.transport.LinkAcceptor;
+import io.exproto.transport.ListenerBuilder;
+import io.exproto.transport.ListenerOptions;
 import io.exproto.transport.TransportListener;
+import io.exproto.transport.internal.ListenerLifecycle;
 import io.exproto.transport.netty.internal.EventLoops;
+import io.exproto.transport.netty.internal.ServerChannels;
 import io.exproto.transport.netty.internal.UdpPeers;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -16,13 +19,9 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.IOException;
 import java.net.BindException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A UDP listener (SPEC B8 {@code listeners.udp.<name>}): one datagram socket, and one {@link
@@ -40,6 +39,11 @@ import java.util.concurrent.TimeUnit;
  * onClosed("udp_closed")} once, and a later datagram from the same address creates a new link.
  * Datagrams from new peers while {@code maxConnections} peers are open are dropped and counted in
  * {@link #refusedConnections()}.
+ *
+ * <p><b>Admission.</b> The access rules are checked for each datagram from a peer without a link;
+ * a denied one is dropped and counted in {@link #deniedConnections()}. Then {@code maxConnRate}
+ * (new peers a second): a datagram from a new peer beyond it is dropped, counted in {@link
+ * #rateLimitedConnections()}, and the peer's next datagram may get in.
  *
  * <p><b>Backpressure.</b> A datagram socket cannot stop one peer from sending, so while a link's
  * reads are paused its datagrams are dropped, counted in {@link #droppedWhilePaused()}; UDP
@@ -78,8 +82,7 @@ public final class UdpListener implements TransportListener {
   private static final int MAX_DATAGRAM_BYTES = 65535;
   private static final int MAX_UDP_PAYLOAD = 65507;
 
-  private enum State { NEW, STARTED, STOPPED }
-
+  private final ListenerLifecycle lifecycle = new ListenerLifecycle(this::describe);
   private final String name;
   private final InetSocketAddress bindAddress;
   private final int maxConnections;
@@ -92,19 +95,17 @@ public final class UdpListener implements TransportListener {
   private final byte[] healthCheckReply;
   private final NettyTransport sharedTransport;
 
-  private State state = State.NEW; // guarded by this
   private NettyTransport ownTransport; // guarded by this
   private Channel channel; // guarded by this
-  private CompletableFuture<Void> stopped; // guarded by this
   private volatile InetSocketAddress localAddress;
   private volatile UdpPeers peers;
 
-  private UdpListener(Builder b, InetSocketAddress bindAddress) {
-    this.name = b.name;
-    this.bindAddress = bindAddress;
-    this.maxConnections = b.maxConnections;
-    this.accessRules = b.accessRules;
-    this.maxConnRate = b.maxConnRate;
+  private UdpListener(Builder b, ListenerOptions options) {
+    this.name = options.name();
+    this.bindAddress = options.bindAddress();
+    this.maxConnections = options.maxConnections();
+    this.accessRules = options.accessRules();
+    this.maxConnRate = options.maxConnRate();
     this.reuseaddr = b.reuseaddr;
     this.sendBuffer = b.sendBuffer;
     this.recvBuffer = b.recvBuffer;
@@ -210,35 +211,23 @@ public final class UdpListener implements TransportListener {
   @Override
   public synchronized void start(LinkAcceptor acceptor) throws IOException {
     Objects.requireNonNull(acceptor, "acceptor");
-    if (state != State.NEW) {
-      throw new IllegalStateException("udp listener '" + name + "' was already "
-          + (state == State.STARTED ? "started" : "stopped") + "; a listener starts once");
-    }
+    lifecycle.start(() -> bind(acceptor));
+  }
+
+  private void bind(LinkAcceptor acceptor) throws IOException {
     if (sharedTransport != null && sharedTransport.isShutdown()) {
-      throw new IllegalStateException("udp listener '" + name + "': its NettyTransport was shut"
-          + " down; stop listeners before closing their transport");
+      throw new IllegalStateException(describe() + ": its NettyTransport was shut down; stop"
+          + " listeners before closing their transport");
     }
     NettyTransport transport = sharedTransport != null ? sharedTransport : NettyTransport.create();
+    NettyTransport own = transport != sharedTransport ? transport : null;
     UdpPeers handler = new UdpPeers(name, acceptor, maxConnections, healthCheckRequest,
         healthCheckReply, accessRules, maxConnRate);
-    ChannelFuture bound = bootstrap(transport.eventLoops(), handler)
-        .bind(bindAddress)
-        .awaitUninterruptibly();
-    if (!bound.isSuccess()) {
-      if (transport != sharedTransport) {
-        transport.shutdown();
-      }
-      Throwable cause = bound.cause();
-      BindException e = new BindException("udp listener '" + name + "' cannot bind "
-          + format(bindAddress) + ": " + cause.getMessage());
-      e.initCause(cause);
-      throw e;
-    }
-    channel = bound.channel();
-    ownTransport = transport != sharedTransport ? transport : null;
+    channel = ServerChannels.bind(bootstrap(transport.eventLoops(), handler), bindAddress,
+        describe(), own);
+    ownTransport = own;
     peers = handler;
     localAddress = (InetSocketAddress) channel.localAddress();
-    state = State.STARTED;
   }
 
   private Bootstrap bootstrap(EventLoops loops, UdpPeers handler) {
@@ -273,62 +262,24 @@ public final class UdpListener implements TransportListener {
    */
   @Override
   public synchronized CompletionStage<Void> stop() {
-    if (stopped != null) {
-      return stopped;
-    }
-    stopped = new CompletableFuture<>();
-    if (state != State.STARTED) {
-      state = State.STOPPED;
-      stopped.complete(null);
-      return stopped;
-    }
-    state = State.STOPPED;
-    CompletableFuture<Void> done = stopped;
-    NettyTransport own = ownTransport;
-    Channel ch = channel;
-    Runnable finish = () -> {
-      if (own == null) {
-        done.complete(null);
-      } else {
-        own.shutdown().whenComplete((v, e) -> done.complete(null));
-      }
-    };
-    ch.close().addListener(f -> {
-      // As for TCP: NIO releases a socket registered with a selector only at the loop's next
-      // select, so finish after it to have the port free when stop() completes.
-      try {
-        ch.eventLoop().schedule(finish, 1, TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException shuttingDown) {
-        finish.run();
-      }
-    });
-    return done;
+    return lifecycle.stop(() -> ServerChannels.close(channel, ownTransport));
   }
 
-  private static String format(InetSocketAddress address) {
-    InetAddress ip = address.getAddress();
-    String host = ip != null ? ip.getHostAddress() : address.getHostString();
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+  private String describe() {
+    return "udp listener '" + name + "'";
   }
 
   @Override
   public String toString() {
     InetSocketAddress bound = localAddress;
-    return "udp listener '" + name + "' on " + format(bound != null ? bound : bindAddress);
+    return describe() + " on " + ServerChannels.format(bound != null ? bound : bindAddress);
   }
 
   /**
    * Configures a {@link UdpListener}. Setters only record; {@link #build()} validates. Not
    * thread-safe.
    */
-  public static final class Builder {
-    private String name = "default";
-    private String host = "0.0.0.0";
-    private int port = DEFAULT_PORT;
-    private InetSocketAddress address;
-    private int maxConnections = 1_024_000;
-    private AccessRules accessRules = AccessRules.allowAll();
-    private int maxConnRate = 1000;
+  public static final class Builder extends ListenerBuilder<Builder> {
     private boolean reuseaddr;
     private int sendBuffer;
     private int recvBuffer;
@@ -336,58 +287,8 @@ public final class UdpListener implements TransportListener {
     private byte[] healthCheckReply;
     private NettyTransport transport;
 
-    private Builder() {}
-
-    /** The listener's name, unique within a gateway. Default {@code default}. */
-    public Builder name(String name) {
-      this.name = name;
-      return this;
-    }
-
-    /** The address to listen on; port 0 picks a free port. Default {@code 0.0.0.0:7993}. */
-    public Builder bind(InetSocketAddress address) {
-      this.address = Objects.requireNonNull(address, "address");
-      return this;
-    }
-
-    /**
-     * The host (IP address or name, resolved by {@link #build()}) and port to listen on; port 0
-     * picks a free port. Default {@code 0.0.0.0:7993}.
-     */
-    public Builder bind(String host, int port) {
-      this.host = Objects.requireNonNull(host, "host");
-      this.port = port;
-      this.address = null;
-      return this;
-    }
-
-    /**
-     * Most peers open at once; datagrams from new peers beyond it are dropped and counted in
-     * {@link UdpListener#refusedConnections()}. Default 1024000.
-     */
-    public Builder maxConnections(int maxConnections) {
-      this.maxConnections = maxConnections;
-      return this;
-    }
-
-    /**
-     * Which peer addresses may open a connection ({@code access_rules}); checked for each
-     * datagram from a peer without one; denied datagrams are dropped and counted in
-     * {@link UdpListener#deniedConnections()}. Default: allow all.
-     */
-    public Builder accessRules(AccessRules accessRules) {
-      this.accessRules = java.util.Objects.requireNonNull(accessRules, "accessRules");
-      return this;
-    }
-
-    /**
-     * New peers accepted per second ({@code max_conn_rate}, a token bucket); datagrams from new
-     * peers beyond it are dropped (the peer's next datagram may succeed) and counted in
-     * {@link UdpListener#rateLimitedConnections()}. Default 1000.
-     */
-    public Builder maxConnRate(int perSecond) {
-      this.maxConnRate = perSecond;
-      return this;
+    private Builder() {
+      super(DEFAULT_PORT, "new peer");
     }
 
     /**
@@ -445,22 +346,7 @@ public final class UdpListener implements TransportListener {
      * @throws IllegalArgumentException naming the setting that is wrong, and its value
      */
     public UdpListener build() {
-      if (name == null || name.isBlank()) {
-        throw new IllegalArgumentException("name must not be null or blank, was '" + name + "'");
-      }
-      InetSocketAddress bindTo = address != null ? address : resolve(host, port);
-      if (bindTo.isUnresolved()) {
-        throw new IllegalArgumentException("bind host '" + bindTo.getHostString()
-            + "' cannot be resolved; give an IP address or a resolvable name");
-      }
-      if (maxConnRate < 1) {
-        throw new IllegalArgumentException("maxConnRate must be at least 1 per second, was "
-            + maxConnRate);
-      }
-      if (maxConnections < 1) {
-        throw new IllegalArgumentException("maxConnections must be at least 1, was "
-            + maxConnections);
-      }
+      ListenerOptions options = options();
       if (sendBuffer < 0) {
         throw new IllegalArgumentException("sendBuffer must be 0 (OS default) or a size in bytes,"
             + " was " + sendBuffer);
@@ -477,18 +363,7 @@ public final class UdpListener implements TransportListener {
         throw new IllegalArgumentException("healthCheck reply must fit one datagram ("
             + MAX_UDP_PAYLOAD + " bytes), was " + healthCheckReply.length + " bytes");
       }
-      return new UdpListener(this, bindTo);
-    }
-
-    private static InetSocketAddress resolve(String host, int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("bind port must be between 0 and 65535, was " + port);
-      }
-      if (host.isBlank()) {
-        throw new IllegalArgumentException("bind host must not be blank; use 0.0.0.0 for all"
-            + " interfaces");
-      }
-      return new InetSocketAddress(host, port);
+      return new UdpListener(this, options);
     }
   }
 }
