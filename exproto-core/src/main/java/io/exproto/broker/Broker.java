@@ -24,4 +24,32 @@ public interface Broker {
 
   /** Removes the subscription; completes normally if there was none. */
   CompletionStage<Void> unsubscribe(String filter, Subscriber subscriber);
+
+  /**
+   * Opens the session of a client the gateway has authenticated. The gateway calls it once per
+   * successful Authenticate, before the client becomes visible, and publishes, subscribes and
+   * unsubscribes for that client through the session from then on; it closes the session when
+   * the client's connection closes.
+   *
+   * <p>A broker that bridges to an external broker opens the client's session there and may
+   * refuse it: the stage then fails with a {@link BrokerRefusedException} carrying the broker's
+   * reason, and the gateway answers Authenticate with PERMISSION_DENY. Any other failure answers
+   * UNKNOWN. While the session lives, the broker may end it by calling
+   * {@link Subscriber#sessionEnded} with the reason; the gateway then closes the connection.
+   *
+   * <p>The default routes through {@link #publish}, {@link #subscribe} and {@link #unsubscribe}
+   * with {@code subscriber} and unsubscribes whatever is left at close; it never fails and never
+   * ends a session by itself, so a broker that implements only the three methods keeps working.
+   *
+   * @param request the client's credentials
+   * @param subscriber receives the session's deliveries and, if the broker ends the session, the
+   *     reason
+   */
+  default CompletionStage<BrokerSession> openSession(SessionRequest request,
+      Subscriber subscriber) {
+    java.util.Objects.requireNonNull(request, "request");
+    java.util.Objects.requireNonNull(subscriber, "subscriber");
+    return java.util.concurrent.CompletableFuture.completedStage(
+        new DirectSession(this, subscriber));
+  }
 }

@@ -31,6 +31,11 @@ final class CallbackQueue {
   static final class Entry {
     final Kind kind;
     final Object arg;
+    /**
+     * For a delivery batch: the broker acknowledgements of its messages that need one, run once
+     * the handler took the batch; null when none does (the in-memory broker's deliveries).
+     */
+    ArrayList<Runnable> acks;
 
     Entry(Kind kind, Object arg) {
       this.kind = kind;
@@ -57,20 +62,36 @@ final class CallbackQueue {
     callbacks++;
   }
 
-  /** Appends a delivery, to the last batch if it is at the tail and not full. */
-  void addMessage(Message m) {
+  /**
+   * Appends a delivery, to the last batch if it is at the tail and not full.
+   *
+   * @param ack the broker acknowledgement to run once the handler took the batch, or null
+   */
+  void addMessage(Message m, Runnable ack) {
     Entry tail = entries.peekLast();
+    Entry batch;
     if (tail != null && tail.kind == Kind.RECEIVED_MESSAGES && tail.messages().size() < maxBatch) {
+      batch = tail;
       tail.messages().add(m);
     } else {
-      ArrayList<Message> batch = new ArrayList<>(Math.min(maxBatch, 4));
-      batch.add(m);
-      entries.addLast(new Entry(Kind.RECEIVED_MESSAGES, batch));
+      ArrayList<Message> list = new ArrayList<>(Math.min(maxBatch, 4));
+      list.add(m);
+      batch = new Entry(Kind.RECEIVED_MESSAGES, list);
+      entries.addLast(batch);
+    }
+    if (ack != null) {
+      if (batch.acks == null) {
+        batch.acks = new ArrayList<>(2);
+      }
+      batch.acks.add(ack);
     }
     messages++;
   }
 
-  /** Drops the oldest queued delivery; false if there is none. */
+  /**
+   * Drops the oldest queued delivery and runs the acknowledgements its batch held if that batch is
+   * now empty (a dropped message is counted, not redelivered); false if there is none.
+   */
   boolean dropOldestMessage() {
     for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
       Entry e = it.next();
@@ -78,6 +99,9 @@ final class CallbackQueue {
         e.messages().remove(0);
         if (e.messages().isEmpty()) {
           it.remove();
+          if (e.acks != null) {
+            e.acks.forEach(Runnable::run);
+          }
         }
         messages--;
         return true;

@@ -5,6 +5,8 @@ import io.exproto.auth.Authorizer.Action;
 import io.exproto.auth.ClientIdentity;
 import io.exproto.auth.Credentials;
 import io.exproto.broker.BrokerMessage;
+import io.exproto.broker.BrokerSession;
+import io.exproto.broker.SessionRequest;
 import io.exproto.broker.Subscriber;
 import io.exproto.broker.Topics;
 import io.exproto.gateway.ClientView;
@@ -24,6 +26,7 @@ import io.exproto.transport.Link;
 import io.exproto.transport.LinkExecutor;
 import io.exproto.transport.LinkListener;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +69,8 @@ final class Connection implements LinkListener, Subscriber {
   private Kind inFlightKind;
   // The stage of the callback in flight, cancelled if the connection gives up on it.
   private CompletionStage<Void> inFlightStage;
+  // The broker acknowledgements of the delivery batch in flight, run when the handler took it.
+  private ArrayList<Runnable> inFlightAcks;
   private long inFlightSeq;
   private long inFlightSinceNanos;
   private boolean pumping;
@@ -97,6 +102,11 @@ final class Connection implements LinkListener, Subscriber {
   private Mountpoint mountpoint = Mountpoint.NONE;
   private ClientIdentity identity;
   private Map<String, Integer> subscriptions; // mounted filter -> qos
+  /**
+   * The client's broker session, from a successful Authenticate until close. Volatile: a newer
+   * connection taking over the client id closes it from its own executor (see authenticate).
+   */
+  private volatile BrokerSession session;
 
   Connection(GatewayImpl gw, String conn, Link link, HandlerSlot handlerSlot,
       GatewayImpl.ListenerEntry listener, InetAddress peerAddress) {
@@ -147,11 +157,11 @@ final class Connection implements LinkListener, Subscriber {
     cancel(rateResumeTimer);
     idleTimer = keepaliveTimer = expiryTimer = rateResumeTimer = null;
     gw.unregister(this);
-    if (subscriptions != null) {
-      for (String filter : subscriptions.keySet()) {
-        gw.broker.unsubscribe(filter, this);
-      }
-      subscriptions = null;
+    subscriptions = null;
+    BrokerSession s = session;
+    if (s != null) {
+      session = null;
+      s.close(); // releases the session's subscriptions, or the client's broker session
     }
     link.close();
     if (dropQueued) {
@@ -183,6 +193,7 @@ final class Connection implements LinkListener, Subscriber {
       CompletionStage<Void> abandoned = inFlightStage;
       inFlight = false;
       inFlightStage = null;
+      inFlightAcks = null;
       inFlightSeq++;
       dropped++;
       cancelAbandoned(abandoned);
@@ -272,21 +283,32 @@ final class Connection implements LinkListener, Subscriber {
 
   @Override
   public void deliver(BrokerMessage message, int qos) {
+    deliver(message, qos, null);
+  }
+
+  @Override
+  public void deliver(BrokerMessage message, int qos, Runnable acknowledge) {
     // Always a task of its own: a delivery never runs a handler callback nested in another.
     try {
-      exec.execute(() -> enqueueDelivery(message, qos));
+      exec.execute(() -> enqueueDelivery(message, qos, acknowledge));
     } catch (RuntimeException rejected) {
       gw.stats.deliveriesDropped.increment();
     }
   }
 
-  private void enqueueDelivery(BrokerMessage m, int qos) {
+  @Override
+  public void sessionEnded(String reason) {
+    closeLater(reason);
+  }
+
+  private void enqueueDelivery(BrokerMessage m, int qos, Runnable ack) {
     if (state != State.OPEN) {
+      // Not acknowledged: the broker delivers it again to the client's next session.
       gw.stats.deliveriesDropped.increment();
       return;
     }
     queue.addMessage(new Message(gw.nodeName, m.id(), qos, m.from(), mountpoint.unmount(m.topic()),
-        m.payload(), m.timestamp()));
+        m.payload(), m.timestamp()), ack);
     if (queue.messages() > gw.settings.maxQueuedDeliveries()) {
       queue.dropOldestMessage();
       gw.stats.deliveriesDropped.increment();
@@ -349,7 +371,10 @@ final class Connection implements LinkListener, Subscriber {
         case SOCKET_CREATED -> stage = h.onSocketCreated(conn, (ConnInfo) e.arg);
         case RECEIVED_BYTES -> stage = h.onReceivedBytes(conn, (byte[]) e.arg);
         case TIMER_TIMEOUT -> stage = h.onTimerTimeout(conn, (TimerType) e.arg);
-        case RECEIVED_MESSAGES -> stage = h.onReceivedMessages(conn, List.copyOf(e.messages()));
+        case RECEIVED_MESSAGES -> {
+          inFlightAcks = e.acks;
+          stage = h.onReceivedMessages(conn, List.copyOf(e.messages()));
+        }
         case SOCKET_CLOSED -> stage = h.onSocketClosed(conn, (String) e.arg);
         default -> throw new IllegalStateException(e.kind.name());
       }
@@ -382,7 +407,12 @@ final class Connection implements LinkListener, Subscriber {
     }
     inFlight = false;
     inFlightStage = null;
+    ArrayList<Runnable> acks = inFlightAcks;
+    inFlightAcks = null;
     Kind kind = inFlightKind;
+    if (acks != null && err == null) {
+      acks.forEach(Runnable::run); // the handler took the batch: the broker may forget it
+    }
     if (kind == Kind.SOCKET_CLOSED) {
       if (err != null) {
         gw.stats.callbackFailures.increment();
@@ -540,11 +570,18 @@ final class Connection implements LinkListener, Subscriber {
   /** Continues {@code stage} on the executor (inline when it completes there). */
   private <T> CompletionStage<AdapterResult> then(CompletionStage<T> stage,
       BiFunction<T, Throwable, AdapterResult> fn) {
+    return thenCompose(stage, (v, e) -> CompletableFuture.completedStage(fn.apply(v, e)));
+  }
+
+  /** Continues {@code stage} on the executor (inline when it completes there) with a stage. */
+  private <T> CompletionStage<AdapterResult> thenCompose(CompletionStage<T> stage,
+      BiFunction<T, Throwable, CompletionStage<AdapterResult>> fn) {
     CompletableFuture<AdapterResult> out = new CompletableFuture<>();
     stage.whenComplete((v, e) -> {
       Runnable r = () -> {
         try {
-          out.complete(fn.apply(v, e));
+          fn.apply(v, e).whenComplete((result, ex) -> out.complete(ex != null ? unknown(ex)
+              : result));
         } catch (RuntimeException ex) {
           out.complete(unknown(ex));
         }
@@ -612,22 +649,68 @@ final class Connection implements LinkListener, Subscriber {
     } catch (RuntimeException e) {
       decision = CompletableFuture.failedStage(e);
     }
-    return then(decision, (result, err) -> {
+    return thenCompose(decision, (result, err) -> {
       authenticating = false;
       if (state != State.OPEN) {
-        return GatewayAdapter.notAlive(conn);
+        return CompletableFuture.completedStage(GatewayAdapter.notAlive(conn));
       }
       if (err != null || result == null) {
         log.warn("conn {}: authenticator failed for client {}", conn, cid, err);
-        return AdapterResult.of(ResultCode.PERMISSION_DENY, "Authentication failed: "
+        return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, "Authentication failed: "
             + (err == null ? "authenticator returned no result" : err.getMessage()));
       }
       if (!result.allowed()) {
-        return AdapterResult.of(ResultCode.PERMISSION_DENY, result.reason());
+        return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, result.reason());
       }
       if (gw.isBannedClient(cid)) {
-        return AdapterResult.of(ResultCode.PERMISSION_DENY, BANNED_CLIENT);
+        return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, BANNED_CLIENT);
       }
+      return openSession(cid, info, password, result);
+    });
+  }
+
+  /**
+   * The second half of Authenticate: opens the client's broker session (a bridge presents the
+   * credentials to the external broker, whose refusal denies the client), then makes the client
+   * visible. On the executor.
+   */
+  private CompletionStage<AdapterResult> openSession(String cid, ClientInfo info, String password,
+      AuthResult result) {
+    authenticating = true;
+    CompletionStage<BrokerSession> opening;
+    try {
+      opening = gw.broker.openSession(new SessionRequest(cid, info.username(),
+          password == null ? "" : password), this);
+    } catch (RuntimeException e) {
+      opening = CompletableFuture.failedStage(e);
+    }
+    return then(opening, (opened, err) -> {
+      authenticating = false;
+      if (state != State.OPEN) {
+        if (opened != null) {
+          opened.close();
+        }
+        return GatewayAdapter.notAlive(conn);
+      }
+      if (err != null || opened == null) {
+        Throwable cause = GatewayImpl.unwrap(err);
+        if (cause instanceof io.exproto.broker.BrokerRefusedException) {
+          return AdapterResult.of(ResultCode.PERMISSION_DENY, cause.getMessage());
+        }
+        log.warn("conn {}: the broker could not open a session for client {}: {}", conn, cid,
+            cause == null ? "no session" : cause.toString());
+        return AdapterResult.of(ResultCode.UNKNOWN, "the broker could not open a session: "
+            + (cause == null ? "no session" : cause.getMessage()));
+      }
+      // A connection this gateway holds for the same client id loses its broker session at once,
+      // from here, so that nothing it does later (a reconnect, its close on its own executor) can
+      // act on the client id at the broker; registerClient then discards the connection itself.
+      // Only now: a refused attempt must not cost the live device its session.
+      Connection previous = gw.client(cid);
+      if (previous != null && previous != this) {
+        previous.releaseSessionForTakeover();
+      }
+      session = opened;
       authenticated = true;
       username = info.username();
       connectedAtMillis = gw.scheduler.currentTimeMillis();
@@ -669,7 +752,7 @@ final class Connection implements LinkListener, Subscriber {
     }
     BrokerMessage m = new BrokerMessage(Ids.newMessageId(), clientId, mounted, qos,
         payload == null ? new byte[0] : payload, gw.scheduler.currentTimeMillis());
-    return gw.publish(m);
+    return GatewayImpl.published(session.publish(m));
   }
 
   CompletionStage<AdapterResult> subscribe(String filter, int qos) {
@@ -692,13 +775,15 @@ final class Connection implements LinkListener, Subscriber {
       subscriptions = new HashMap<>(4);
     }
     subscriptions.put(mounted, qos);
-    return then(gw.broker.subscribe(mounted, qos, this), (v, e) -> {
+    return then(session.subscribe(mounted, qos), (v, e) -> {
       if (e != null) {
         if (subscriptions != null) {
           subscriptions.remove(mounted);
         }
-        return AdapterResult.of(ResultCode.UNKNOWN, "broker refused the subscription: "
-            + e.getMessage());
+        Throwable cause = GatewayImpl.unwrap(e);
+        return AdapterResult.of(cause instanceof io.exproto.broker.BrokerRefusedException
+            ? ResultCode.PERMISSION_DENY : ResultCode.UNKNOWN,
+            "broker refused the subscription: " + cause.getMessage());
       }
       return AdapterResult.SUCCESS;
     });
@@ -717,8 +802,9 @@ final class Connection implements LinkListener, Subscriber {
     if (subscriptions == null || subscriptions.remove(mounted) == null) {
       return GatewayAdapter.SUCCESS;
     }
-    return then(gw.broker.unsubscribe(mounted, this), (v, e) -> e == null ? AdapterResult.SUCCESS
-        : AdapterResult.of(ResultCode.UNKNOWN, "broker failed to unsubscribe: " + e.getMessage()));
+    return then(session.unsubscribe(mounted), (v, e) -> e == null ? AdapterResult.SUCCESS
+        : AdapterResult.of(ResultCode.UNKNOWN, "broker failed to unsubscribe: "
+            + GatewayImpl.unwrap(e).getMessage()));
   }
 
   private CompletionStage<AdapterResult> checkPubSub(String topic, int qos, boolean filter) {
@@ -735,6 +821,19 @@ final class Connection implements LinkListener, Subscriber {
   private static CompletionStage<AdapterResult> notAuthenticated() {
     return GatewayAdapter.fail(ResultCode.PERMISSION_DENY,
         "the connection is not authenticated; call Authenticate first");
+  }
+
+  /**
+   * This client id is being taken over by a newer connection of this gateway: close the broker
+   * session now, from the caller's thread, so that it cannot reconnect or act at the broker after
+   * the newer connection's session opens. The connection itself is closed as discarded when the
+   * newer one registers. Thread-safe.
+   */
+  void releaseSessionForTakeover() {
+    BrokerSession s = session;
+    if (s != null) {
+      s.close();
+    }
   }
 
   // ---------------------------------------------------------------- management

@@ -521,8 +521,39 @@ public final class GatewayImpl implements Gateway {
     } catch (RuntimeException e) {
       published = CompletableFuture.failedStage(e);
     }
-    return published.handle((v, e) -> e == null ? AdapterResult.SUCCESS
-        : AdapterResult.of(ResultCode.UNKNOWN, "the broker failed to publish: " + e.getMessage()));
+    return published(published);
+  }
+
+  /**
+   * The adapter's answer to a publish: SUCCESS, PERMISSION_DENY when the broker refused it (a
+   * bridge's PUBACK with a not-authorised reason, say), else UNKNOWN with the broker's message.
+   */
+  static CompletionStage<AdapterResult> published(CompletionStage<Void> published) {
+    return published.handle((v, e) -> {
+      if (e == null) {
+        return AdapterResult.SUCCESS;
+      }
+      Throwable cause = unwrap(e);
+      if (cause instanceof io.exproto.broker.BrokerRefusedException) {
+        return AdapterResult.of(ResultCode.PERMISSION_DENY, cause.getMessage());
+      }
+      return AdapterResult.of(ResultCode.UNKNOWN, "the broker failed to publish: "
+          + cause.getMessage());
+    });
+  }
+
+  /** The cause inside CompletionException wrappers; null stays null. */
+  static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** The connection currently registered for {@code clientId}, or null. */
+  Connection client(String clientId) {
+    return clients.get(clientId);
   }
 
   // ---------------------------------------------------------------- views

@@ -39,10 +39,10 @@ class CallbackQueueTest {
   void consecutiveDeliveriesMergeIntoBatchesOfAtMostMaxBatch() {
     CallbackQueue q = new CallbackQueue(3);
     for (int i = 0; i < 5; i++) {
-      q.addMessage(message(i));
+      q.addMessage(message(i), null);
     }
     q.add(Kind.RECEIVED_BYTES, new byte[0]);
-    q.addMessage(message(5)); // after another callback: a batch of its own, order kept
+    q.addMessage(message(5), null); // after another callback: a batch of its own, order kept
     assertThat(q.messages()).isEqualTo(6);
     assertThat(q.callbacks()).isEqualTo(1);
 
@@ -59,10 +59,10 @@ class CallbackQueueTest {
     CallbackQueue q = new CallbackQueue(11);
     q.add(Kind.RECEIVED_BYTES, new byte[0]);
     assertThat(q.dropOldestMessage()).isFalse();
-    q.addMessage(message(0));
+    q.addMessage(message(0), null);
     q.add(Kind.TIMER_TIMEOUT, null);
-    q.addMessage(message(1));
-    q.addMessage(message(2));
+    q.addMessage(message(1), null);
+    q.addMessage(message(2), null);
 
     assertThat(q.dropOldestMessage()).isTrue(); // t/0, and with it its batch
     assertThat(q.messages()).isEqualTo(2);
@@ -74,11 +74,31 @@ class CallbackQueueTest {
   }
 
   @Test
+  void brokerAcknowledgementsRideWithTheirBatchAndRunWhenADropEmptiesIt() {
+    CallbackQueue q = new CallbackQueue(2);
+    List<String> acked = new ArrayList<>();
+    q.addMessage(message(0), () -> acked.add("a0"));
+    q.addMessage(message(1), null); // qos 0: nothing to acknowledge
+    q.addMessage(message(2), () -> acked.add("a2")); // a batch of its own (max 2)
+    Entry first = q.poll();
+    assertThat(first.acks).hasSize(1);
+    first.acks.forEach(Runnable::run);
+    assertThat(acked).containsExactly("a0");
+    assertThat(q.dropOldestMessage()).isTrue(); // t/2 dropped: counted, and acknowledged
+    assertThat(acked).containsExactly("a0", "a2");
+    assertThat(q.isEmpty()).isTrue();
+
+    q.addMessage(message(3), () -> acked.add("a3"));
+    assertThat(q.clearExceptClosed()).isEqualTo(1); // cleared at close: not acknowledged
+    assertThat(acked).containsExactly("a0", "a2");
+  }
+
+  @Test
   void clearExceptClosedKeepsOnlySocketClosedAndFixesTheCounts() {
     CallbackQueue q = new CallbackQueue(11);
     q.add(Kind.RECEIVED_BYTES, new byte[0]);
-    q.addMessage(message(0));
-    q.addMessage(message(1));
+    q.addMessage(message(0), null);
+    q.addMessage(message(1), null);
     q.add(Kind.SOCKET_CLOSED, "{shutdown,normal}");
     q.add(Kind.TIMER_TIMEOUT, null);
 

@@ -1,0 +1,115 @@
+package io.exproto.broker.mqtt.internal;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientTransportConfig;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
+import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import io.exproto.broker.BrokerMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * {@link MqttLink} over MQTT 5. The publisher's client id travels as the user property
+ * {@code exproto-from}, so that a device on another gateway node sees who published.
+ */
+final class Mqtt5Link extends MqttLink {
+  static final String FROM_PROPERTY = "exproto-from";
+  private static final Runnable NO_ACK = null;
+
+  private final Mqtt5AsyncClient client;
+
+  Mqtt5Link(BridgeConfig cfg, MqttClientTransportConfig transport, String clientId,
+      Events events, boolean endPastWindow) {
+    super(cfg, clientId, events, endPastWindow);
+    this.client = MqttClient.builder()
+        .useMqttVersion5()
+        .identifier(clientId)
+        .transportConfig(transport)
+        .addConnectedListener(ctx -> connected())
+        .addDisconnectedListener(ctx -> disconnected(ctx,
+            ctx.getCause() instanceof Mqtt5DisconnectException d
+                ? d.getMqttMessage().getReasonCode().getCode() : -1))
+        .buildAsync();
+    // Before connecting: a resumed session may deliver at once. Acknowledged by the owner.
+    client.publishes(MqttGlobalPublishFilter.REMAINING, p -> events.onMessage(incoming(p)),
+        Runnable::run, true);
+  }
+
+  private static Incoming incoming(Mqtt5Publish p) {
+    int qos = p.getQos().getCode();
+    String from = "";
+    for (var prop : p.getUserProperties().asList()) {
+      if (prop.getName().toString().equals(FROM_PROPERTY)) {
+        from = prop.getValue().toString();
+        break;
+      }
+    }
+    return new Incoming(p.getTopic().toString(), qos, p.getPayloadAsBytes(), from,
+        qos == 0 ? NO_ACK : Acks.once(p::acknowledge));
+  }
+
+  @Override
+  protected CompletionStage<Void> doConnect(String username, String password) {
+    long expiry = cfg.sessionExpiry().toSeconds();
+    var c = client.connectWith()
+        .cleanStart(expiry == 0)
+        .sessionExpiryInterval(expiry)
+        .keepAlive((int) Math.min(65535, cfg.keepalive().toSeconds()));
+    byte[] secret = password.getBytes(StandardCharsets.UTF_8);
+    if (!username.isEmpty() && !password.isEmpty()) {
+      c.simpleAuth(Mqtt5SimpleAuth.builder().username(username).password(secret).build());
+    } else if (!username.isEmpty()) {
+      c.simpleAuth(Mqtt5SimpleAuth.builder().username(username).build());
+    } else if (!password.isEmpty()) {
+      c.simpleAuth(Mqtt5SimpleAuth.builder().password(secret).build());
+    }
+    return c.send().thenApply(ack -> null);
+  }
+
+  @Override
+  protected CompletionStage<Void> doPublish(BrokerMessage m) {
+    return client.publishWith()
+        .topic(m.topic())
+        .qos(MqttQos.fromCode(m.qos()))
+        .payload(m.payload())
+        .userProperties().add(FROM_PROPERTY, m.from()).applyUserProperties()
+        .send()
+        .thenCompose(Mqtt5Link::checked);
+  }
+
+  private static CompletionStage<Void> checked(Mqtt5PublishResult r) {
+    return r.getError().isPresent() ? CompletableFuture.failedFuture(r.getError().get())
+        : CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  protected CompletionStage<Void> doSubscribe(String filter, int qos, Consumer<Incoming> callback) {
+    if (callback == null) {
+      return client.subscribeWith().topicFilter(filter).qos(MqttQos.fromCode(qos)).send()
+          .thenApply(ack -> null);
+    }
+    return client.subscribeWith().topicFilter(filter).qos(MqttQos.fromCode(qos))
+        .callback(p -> callback.accept(incoming(p)))
+        .executor(Runnable::run)
+        .manualAcknowledgement(true)
+        .send()
+        .thenApply(ack -> null);
+  }
+
+  @Override
+  protected CompletionStage<Void> doUnsubscribe(String filter) {
+    return client.unsubscribeWith().topicFilter(filter).send().thenApply(ack -> null);
+  }
+
+  @Override
+  protected CompletionStage<Void> doDisconnect() {
+    return client.disconnect();
+  }
+}

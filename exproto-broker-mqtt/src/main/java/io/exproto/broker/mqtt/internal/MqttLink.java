@@ -1,0 +1,331 @@
+package io.exproto.broker.mqtt.internal;
+
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
+import io.exproto.broker.BrokerMessage;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One MQTT connection to the external broker, over the HiveMQ client's asynchronous API (never
+ * blocking), with the bridge's reconnect policy: after a connection that was up is lost, it
+ * reconnects with exponential backoff and jitter; an outage shorter than the reconnect window
+ * goes unnoticed by devices; past it, {@link Events#onEnded} tells the owner
+ * {@code broker_unavailable}. The broker ending the session (taken over, administrative action)
+ * ends the link with {@code discarded} or {@code kicked} and stops reconnecting.
+ *
+ * <p>Publishes that must wait for the broker are bounded in number ({@code maxPendingPublishes}
+ * per connection: beyond it a publish fails at once) and in time ({@code publishTimeout}); a qos 0
+ * publish while the connection is down fails at once. Thread-safe.
+ */
+public abstract class MqttLink {
+  private static final Logger log = LoggerFactory.getLogger(MqttLink.class);
+
+  /** What the link reports to its owner. Called on HiveMQ's threads; must not block. */
+  public interface Events {
+    /**
+     * A message for the session (session mode; pool links deliver through the subscription's own
+     * callback instead).
+     */
+    default void onMessage(Incoming message) {
+      if (message.ack() != null) {
+        message.ack().run(); // nobody wants it: acknowledge so that flow control never stalls
+      }
+    }
+
+    /** The link ended for good: {@code discarded}, {@code kicked} or {@code broker_unavailable}. */
+    void onEnded(String reason);
+
+    /** For pool links, which never end: the outage has lasted past the reconnect window. */
+    default void onOutagePastWindow() {}
+  }
+
+  /** A message from the broker; {@code ack} is null at qos 0 and runs at most once. */
+  public record Incoming(String topic, int qos, byte[] payload, String from, Runnable ack) {}
+
+  protected final BridgeConfig cfg;
+  protected final String clientId;
+  protected final Events events;
+  /** Pool links reconnect forever (devices come and go); session links end past the window. */
+  private final boolean endPastWindow;
+  private final AtomicInteger pending = new AtomicInteger();
+  /** Operations waiting for the broker, failed at once when the link closes or ends. */
+  private final java.util.Set<CompletableFuture<Void>> waiting =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+  private volatile boolean up;
+  private volatile boolean everUp;
+  private volatile boolean ended;
+  private volatile long downSinceNanos;
+  private volatile boolean outageReported;
+
+  protected MqttLink(BridgeConfig cfg, String clientId, Events events, boolean endPastWindow) {
+    this.cfg = cfg;
+    this.clientId = clientId;
+    this.events = events;
+    this.endPastWindow = endPastWindow;
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
+  /** True while the connection is up. */
+  public boolean isUp() {
+    return up;
+  }
+
+  /** True once {@link #close()} ran or the link ended. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Connects. Fails with {@link io.exproto.broker.BrokerRefusedException} when the broker's
+   * CONNACK refused (its reason in the message) and {@link BrokerUnavailableException} when the
+   * broker could not be reached; the link is then closed.
+   */
+  public final CompletionStage<Void> connect(String username, String password) {
+    CompletableFuture<Void> out = new CompletableFuture<>();
+    doConnect(username, password).whenComplete((v, e) -> {
+      if (e == null) {
+        out.complete(null);
+      } else {
+        close();
+        out.completeExceptionally(Refusals.connectFailure(cfg, e));
+      }
+    });
+    return out;
+  }
+
+  /** Publishes; completes when the broker acknowledged as the qos requires. */
+  public final CompletionStage<Void> publish(BrokerMessage m) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new BrokerUnavailableException(
+          "the MQTT session with the broker at " + cfg.url() + " is closed"));
+    }
+    if (!up && m.qos() == 0) {
+      return CompletableFuture.failedFuture(new BrokerUnavailableException(
+          "the MQTT broker at " + cfg.url() + " is unreachable (reconnecting); a qos 0 publish"
+          + " is not kept"));
+    }
+    if (pending.incrementAndGet() > cfg.maxPendingPublishes()) {
+      pending.decrementAndGet();
+      return CompletableFuture.failedFuture(new BrokerUnavailableException(
+          cfg.maxPendingPublishes() + " publishes are already waiting for the MQTT broker at "
+          + cfg.url() + (up ? "" : " (unreachable, reconnecting)")));
+    }
+    CompletableFuture<Void> out = new CompletableFuture<>();
+    CompletionStage<Void> sent;
+    try {
+      sent = doPublish(m);
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    sent.whenComplete((v, e) -> {
+      pending.decrementAndGet();
+      if (e == null) {
+        out.complete(null);
+      } else {
+        out.completeExceptionally(Refusals.operationFailure(cfg, "publish", e));
+      }
+    });
+    return bounded(out, "publish");
+  }
+
+  /**
+   * Fails {@code op} if the broker has not answered within the publish timeout, or at once when
+   * the link closes or ends (HiveMQ keeps operations of a client that will not reconnect).
+   */
+  private CompletionStage<Void> bounded(CompletableFuture<Void> op, String what) {
+    waiting.add(op);
+    op.whenComplete((v, e) -> waiting.remove(op));
+    if (closed) {
+      failWaiting();
+    }
+    return op.orTimeout(cfg.publishTimeout().toNanos(), TimeUnit.NANOSECONDS)
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(
+            e instanceof java.util.concurrent.TimeoutException
+                ? new BrokerUnavailableException("the MQTT broker at " + cfg.url()
+                    + " did not answer the " + what + " within " + cfg.publishTimeout()
+                    + (up ? "" : " (unreachable, reconnecting)"))
+                : e));
+  }
+
+  /**
+   * Subscribes. {@code callback} receives the messages of this subscription (pool links); null
+   * means the link's global {@link Events#onMessage} (session links).
+   */
+  public final CompletionStage<Void> subscribe(String filter, int qos,
+      java.util.function.Consumer<Incoming> callback) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new BrokerUnavailableException(
+          "the MQTT session with the broker at " + cfg.url() + " is closed"));
+    }
+    CompletableFuture<Void> out = new CompletableFuture<>();
+    doSubscribe(filter, qos, callback).whenComplete((v, e) -> {
+      if (e == null) {
+        out.complete(null);
+      } else {
+        out.completeExceptionally(Refusals.operationFailure(cfg, "subscription", e));
+      }
+    });
+    return bounded(out, "subscription");
+  }
+
+  public final CompletionStage<Void> unsubscribe(String filter) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new BrokerUnavailableException(
+          "the MQTT session with the broker at " + cfg.url() + " is closed"));
+    }
+    CompletableFuture<Void> out = new CompletableFuture<>();
+    doUnsubscribe(filter).whenComplete((v, e) -> {
+      if (e == null) {
+        out.complete(null);
+      } else {
+        out.completeExceptionally(Refusals.operationFailure(cfg, "unsubscribe", e));
+      }
+    });
+    return bounded(out, "unsubscribe");
+  }
+
+  private void failWaiting() {
+    for (CompletableFuture<Void> op : waiting) {
+      op.completeExceptionally(new BrokerUnavailableException("the MQTT session with the broker at "
+          + cfg.url() + " ended before the broker answered"));
+    }
+  }
+
+  /** Disconnects (a normal DISCONNECT when up) and never reconnects. Idempotent, non-blocking. */
+  public final void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    up = false;
+    failWaiting();
+    try {
+      doDisconnect().whenComplete((v, e) -> {
+        if (e != null) {
+          log.debug("{}: disconnect: {}", clientId, e.toString());
+        }
+      });
+    } catch (RuntimeException e) {
+      log.debug("{}: disconnect: {}", clientId, e.toString());
+    }
+  }
+
+  // ---------------------------------------------------------------- for the version subclasses
+
+  protected abstract CompletionStage<Void> doConnect(String username, String password);
+
+  protected abstract CompletionStage<Void> doPublish(BrokerMessage m);
+
+  protected abstract CompletionStage<Void> doSubscribe(String filter, int qos,
+      java.util.function.Consumer<Incoming> callback);
+
+  protected abstract CompletionStage<Void> doUnsubscribe(String filter);
+
+  protected abstract CompletionStage<Void> doDisconnect();
+
+  /** The connected listener. */
+  protected final void connected() {
+    if (closed) {
+      return;
+    }
+    if (downSinceNanos != 0) {
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - downSinceNanos);
+      if (endPastWindow) {
+        log.debug("{}: reconnected to {} after {} ms", clientId, cfg.url(), ms);
+      } else {
+        log.info("bridge connection {} reconnected to {} after {} ms", clientId, cfg.url(), ms);
+      }
+    }
+    downSinceNanos = 0;
+    outageReported = false;
+    everUp = true;
+    up = true;
+  }
+
+  /**
+   * The disconnected listener: decides whether and when to reconnect.
+   *
+   * @param serverReason the reason code of the broker's DISCONNECT (MQTT 5), or -1
+   */
+  protected final void disconnected(MqttClientDisconnectedContext ctx, int serverReason) {
+    up = false;
+    if (closed || ended || ctx.getSource() == MqttDisconnectSource.USER || !everUp) {
+      // Our own close, or a first connect that failed: connect() reports that one.
+      ctx.getReconnector().reconnect(false);
+      return;
+    }
+    if (ctx.getSource() != MqttDisconnectSource.SERVER) {
+      serverReason = -1; // the client's own DISCONNECT reasons (protocol errors) end nothing
+    }
+    if (serverReason == 0x8E) { // SESSION_TAKEN_OVER
+      end(ctx, "discarded");
+      return;
+    }
+    if (serverReason == 0x98 || serverReason == 0x87) { // ADMINISTRATIVE_ACTION, NOT_AUTHORIZED
+      end(ctx, "kicked");
+      return;
+    }
+    long now = System.nanoTime();
+    long since = downSinceNanos;
+    if (since == 0) {
+      since = now;
+      downSinceNanos = now;
+      if (endPastWindow) {
+        log.debug("{}: lost the broker at {}: {}", clientId, cfg.url(), describe(ctx.getCause()));
+      } else {
+        log.warn("bridge connection {} lost the broker at {}: {}; reconnecting for up to {}",
+            clientId, cfg.url(), describe(ctx.getCause()), cfg.reconnectWindow());
+      }
+    }
+    long window = cfg.reconnectWindow().toNanos();
+    long elapsed = now - since;
+    if (elapsed >= window) {
+      if (endPastWindow) {
+        end(ctx, "broker_unavailable");
+        return;
+      }
+      if (!outageReported) {
+        outageReported = true;
+        log.warn("the broker at {} is still unreachable after {}; closing the bridged devices,"
+            + " reconnecting on", cfg.url(), cfg.reconnectWindow());
+        events.onOutagePastWindow();
+      }
+    }
+    int attempt = ctx.getReconnector().getAttempts();
+    long base = TimeUnit.MILLISECONDS.toNanos(100) << Math.min(attempt, 10);
+    long delay = Math.min(base, cfg.reconnectMaxDelay().toNanos());
+    delay = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1); // jitter: no herd
+    if (endPastWindow) {
+      delay = Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(delay, window - elapsed));
+    }
+    ctx.getReconnector().reconnect(true).delay(delay, TimeUnit.NANOSECONDS);
+  }
+
+  private void end(MqttClientDisconnectedContext ctx, String reason) {
+    ctx.getReconnector().reconnect(false);
+    ended = true;
+    closed = true;
+    failWaiting();
+    log.debug("{}: the broker ended the session: {} ({})", clientId, reason,
+        describe(ctx.getCause()));
+    events.onEnded(reason);
+  }
+
+  static String describe(Throwable t) {
+    if (t == null) {
+      return "closed";
+    }
+    String m = t.getMessage();
+    return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+}

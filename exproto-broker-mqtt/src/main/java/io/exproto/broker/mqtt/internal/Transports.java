@@ -1,0 +1,83 @@
+package io.exproto.broker.mqtt.internal;
+
+import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.MqttClientTransportConfig;
+import io.exproto.broker.mqtt.MqttTls;
+import io.exproto.transport.internal.PemFiles;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The HiveMQ transport configuration of a bridge, made once at start (it reads the PEM files and
+ * may resolve the host name, so never on an event loop) and shared by every connection.
+ */
+public final class Transports {
+  private Transports() {}
+
+  /**
+   * Builds the transport of {@code cfg}.
+   *
+   * @throws IllegalArgumentException if a PEM file cannot be used
+   * @throws UnknownHostException if a TLS server name is set and the host does not resolve
+   */
+  public static MqttClientTransportConfig build(BridgeConfig cfg) throws UnknownHostException {
+    var b = MqttClientTransportConfig.builder()
+        .socketConnectTimeout(cfg.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .mqttConnectTimeout(cfg.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    MqttTls tls = cfg.tls();
+    if (tls != null && tls.serverName() != null) {
+      // SNI and hostname verification use the address's host string; connect to the URL's host.
+      InetAddress resolved = InetAddress.getByName(cfg.host());
+      b.serverAddress(new InetSocketAddress(
+          InetAddress.getByAddress(tls.serverName(), resolved.getAddress()), cfg.port()));
+    } else {
+      b.serverHost(cfg.host()).serverPort(cfg.port());
+    }
+    if (tls != null) {
+      b.sslConfig(ssl(tls));
+    }
+    return b.build();
+  }
+
+  private static MqttClientSslConfig ssl(MqttTls tls) {
+    var b = MqttClientSslConfig.builder();
+    try {
+      if (tls.trustCertificates() != null) {
+        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+        ks.load(null, null);
+        int i = 0;
+        for (X509Certificate c : PemFiles.certificates("MqttTls trustCertificates",
+            tls.trustCertificates())) {
+          ks.setCertificateEntry("ca" + i++, c);
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(
+            TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        b.trustManagerFactory(tmf);
+      }
+      if (tls.certificateChain() != null) {
+        X509Certificate[] chain = PemFiles.certificates("MqttTls keyManager certificate chain",
+            tls.certificateChain());
+        PrivateKey key = PemFiles.privateKey("MqttTls keyManager private key", tls.privateKey());
+        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+        ks.load(null, null);
+        char[] none = new char[0];
+        ks.setKeyEntry("client", key, none, chain);
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(
+            KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, none);
+        b.keyManagerFactory(kmf);
+      }
+    } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+      throw new IllegalArgumentException("MqttTls: cannot load the certificates: " + e, e);
+    }
+    return b.build();
+  }
+}
