@@ -70,20 +70,20 @@ final class CallbackQueue {
     messages++;
   }
 
-  /** Drops the oldest queued delivery; false if there is none. */
-  boolean dropOldestMessage() {
+  /** Drops the oldest queued delivery and returns it; null if there is none. */
+  Message dropOldestMessage() {
     for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
       Entry e = it.next();
       if (e.kind == Kind.RECEIVED_MESSAGES) {
-        e.messages().remove(0);
+        Message dropped = e.messages().remove(0);
         if (e.messages().isEmpty()) {
           it.remove();
         }
         messages--;
-        return true;
+        return dropped;
       }
     }
-    return false;
+    return null;
   }
 
   /** The next entry, or null. */

@@ -7,7 +7,13 @@ import io.exproto.auth.Credentials;
 import io.exproto.broker.BrokerMessage;
 import io.exproto.broker.Subscriber;
 import io.exproto.broker.Topics;
+import io.exproto.events.GatewayEvent;
 import io.exproto.gateway.ClientView;
+import io.exproto.management.ClientDetails;
+import io.exproto.management.ClientQuery;
+import io.exproto.management.SubscriptionView;
+import io.exproto.metrics.HandlerCallback;
+import io.exproto.metrics.ListenerMetrics;
 import io.exproto.gateway.Scheduler.Cancellable;
 import io.exproto.gateway.internal.CallbackQueue.Entry;
 import io.exproto.gateway.internal.CallbackQueue.Kind;
@@ -97,6 +103,20 @@ final class Connection implements LinkListener, Subscriber {
   private Mountpoint mountpoint = Mountpoint.NONE;
   private ClientIdentity identity;
   private Map<String, Integer> subscriptions; // mounted filter -> qos
+  private String protoName = "";
+  private String protoVer = "";
+
+  // Counters for management and metrics; on the executor only.
+  private final ListenerMetrics metrics;
+  private final long createdAtMillis;
+  private int keepaliveSeconds;
+  private long recvOct;
+  private long recvCnt;
+  private long sendOct;
+  private long sendCnt;
+  private long recvMsg;
+  private long sendMsg;
+  private long deliveriesDropped;
 
   Connection(GatewayImpl gw, String conn, Link link, HandlerSlot handlerSlot,
       GatewayImpl.ListenerEntry listener, InetAddress peerAddress) {
@@ -108,6 +128,8 @@ final class Connection implements LinkListener, Subscriber {
     this.peerAddress = peerAddress;
     this.exec = link.executor();
     this.queue = new CallbackQueue(gw.settings.maxBatchSize());
+    this.metrics = listener.metrics;
+    this.createdAtMillis = gw.scheduler.currentTimeMillis();
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -188,8 +210,8 @@ final class Connection implements LinkListener, Subscriber {
       cancelAbandoned(abandoned);
     }
     if (dropped > 0) {
-      log.warn("conn {}: dropped {} callbacks not delivered within the close-flush timeout",
-          conn, dropped);
+      log.warn("conn {} clientid {}: dropped {} callbacks not delivered within the close-flush"
+          + " timeout", conn, clientId, dropped);
     }
     requestPump();
   }
@@ -210,6 +232,9 @@ final class Connection implements LinkListener, Subscriber {
       return;
     }
     lastInboundNanos = gw.scheduler.nanoTime();
+    recvOct += bytes.length;
+    recvCnt++;
+    metrics.received(bytes.length);
     if (idleTimer != null && !isDatagram()) {
       // A stream peer that has spoken is no longer idle; datagram peers stay on the idle timer
       // until the handler starts a keepalive (there is no close to tell us they left).
@@ -277,21 +302,35 @@ final class Connection implements LinkListener, Subscriber {
       exec.execute(() -> enqueueDelivery(message, qos));
     } catch (RuntimeException rejected) {
       gw.stats.deliveriesDropped.increment();
+      metrics.dropped(DROP_CLOSED, 1);
     }
   }
 
+  private static final String DROP_CLOSED = "connection_closed";
+  private static final String DROP_QUEUE_FULL = "queue_full";
+
   private void enqueueDelivery(BrokerMessage m, int qos) {
     if (state != State.OPEN) {
-      gw.stats.deliveriesDropped.increment();
+      dropped(DROP_CLOSED, mountpoint.unmount(m.topic()), qos);
       return;
     }
     queue.addMessage(new Message(gw.nodeName, m.id(), qos, m.from(), mountpoint.unmount(m.topic()),
         m.payload(), m.timestamp()));
     if (queue.messages() > gw.settings.maxQueuedDeliveries()) {
-      queue.dropOldestMessage();
-      gw.stats.deliveriesDropped.increment();
+      Message oldest = queue.dropOldestMessage();
+      dropped(DROP_QUEUE_FULL, oldest == null ? null : oldest.topic(),
+          oldest == null ? -1 : oldest.qos());
     }
     pump();
+  }
+
+  private void dropped(String reason, String topic, int qos) {
+    gw.stats.deliveriesDropped.increment();
+    deliveriesDropped++;
+    metrics.dropped(reason, 1);
+    if (gw.events.wants(GatewayEvent.Type.DROPPED)) {
+      gw.events.emit(event(GatewayEvent.Type.DROPPED, topic, qos, reason));
+    }
   }
 
   // ---------------------------------------------------------------- callback dispatch
@@ -349,7 +388,11 @@ final class Connection implements LinkListener, Subscriber {
         case SOCKET_CREATED -> stage = h.onSocketCreated(conn, (ConnInfo) e.arg);
         case RECEIVED_BYTES -> stage = h.onReceivedBytes(conn, (byte[]) e.arg);
         case TIMER_TIMEOUT -> stage = h.onTimerTimeout(conn, (TimerType) e.arg);
-        case RECEIVED_MESSAGES -> stage = h.onReceivedMessages(conn, List.copyOf(e.messages()));
+        case RECEIVED_MESSAGES -> {
+          List<Message> batch = List.copyOf(e.messages());
+          delivered(batch);
+          stage = h.onReceivedMessages(conn, batch);
+        }
         case SOCKET_CLOSED -> stage = h.onSocketClosed(conn, (String) e.arg);
         default -> throw new IllegalStateException(e.kind.name());
       }
@@ -383,10 +426,14 @@ final class Connection implements LinkListener, Subscriber {
     inFlight = false;
     inFlightStage = null;
     Kind kind = inFlightKind;
+    metrics.callbackCompleted(CALLBACKS[kind.ordinal()], gw.scheduler.nanoTime()
+        - inFlightSinceNanos);
     if (kind == Kind.SOCKET_CLOSED) {
       if (err != null) {
         gw.stats.callbackFailures.increment();
-        log.debug("conn {}: on_socket_closed failed: {}", conn, err.toString());
+        metrics.callbackFailed(HandlerCallback.ON_SOCKET_CLOSED, failureToken(err));
+        log.debug("conn {} clientid {}: on_socket_closed failed: {}", conn, clientId,
+            err.toString());
       }
       finish();
       return;
@@ -394,15 +441,19 @@ final class Connection implements LinkListener, Subscriber {
     if (err != null) {
       gw.stats.callbackFailures.increment();
       String token = failureToken(err);
+      metrics.callbackFailed(CALLBACKS[kind.ordinal()], token);
       if (state != State.OPEN) {
         // Already closing (the device left, say): the handler's adapter calls for this connection
         // now fail, so its callback often does too. Expected, and the close reason is set; a
         // stack trace per departing device would drown the log.
-        log.debug("conn {}: {} failed while closing: {}", conn, kind.callbackName, err.toString());
+        log.debug("conn {} clientid {}: {} failed while closing: {}", conn, clientId,
+            kind.callbackName, err.toString());
       } else if (token.equals("internal")) {
-        log.warn("conn {}: {} failed; closing the connection", conn, kind.callbackName, err);
+        log.warn("conn {} clientid {}: {} failed; closing the connection", conn, clientId,
+            kind.callbackName, err);
       } else {
-        log.info("conn {}: {} failed ({}); closing the connection", conn, kind.callbackName, token);
+        log.info("conn {} clientid {}: {} failed ({}); closing the connection", conn, clientId,
+            kind.callbackName, token);
       }
       close("{error,{" + kind.callbackName + "," + token + "}}", true);
     }
@@ -453,7 +504,8 @@ final class Connection implements LinkListener, Subscriber {
     } catch (RuntimeException e) {
       // toCompletableFuture is optional (UnsupportedOperationException), and a dependent of the
       // stage may throw: the connection has moved on either way.
-      log.debug("conn {}: cancelling an abandoned callback: {}", conn, e.toString());
+      log.debug("conn {} clientid {}: cancelling an abandoned callback: {}", conn, clientId,
+          e.toString());
     }
   }
 
@@ -473,7 +525,8 @@ final class Connection implements LinkListener, Subscriber {
     try {
       exec.execute(r);
     } catch (RuntimeException rejected) {
-      log.debug("conn {}: executor rejected a task: {}", conn, rejected.toString());
+      log.debug("conn {} clientid {}: executor rejected a task: {}", conn, clientId,
+          rejected.toString());
     }
   }
 
@@ -528,7 +581,7 @@ final class Connection implements LinkListener, Subscriber {
     try {
       return op.apply(this);
     } catch (RuntimeException e) {
-      log.warn("conn {}: adapter operation failed", conn, e);
+      log.warn("conn {} clientid {}: adapter operation failed", conn, clientId, e);
       return CompletableFuture.completedStage(unknown(e));
     }
   }
@@ -563,6 +616,9 @@ final class Connection implements LinkListener, Subscriber {
   }
 
   CompletionStage<AdapterResult> send(byte[] bytes) {
+    sendOct += bytes.length;
+    sendCnt++;
+    metrics.sent(bytes.length);
     link.write(bytes);
     return GatewayAdapter.SUCCESS;
   }
@@ -585,6 +641,7 @@ final class Connection implements LinkListener, Subscriber {
     idleTimer = null;
     cancel(keepaliveTimer);
     keepaliveLimitNanos = TimeUnit.MILLISECONDS.toNanos(Integer.toUnsignedLong(interval) * 1500);
+    keepaliveSeconds = interval;
     keepaliveStartNanos = gw.scheduler.nanoTime();
     keepaliveTimer = schedule(this::onKeepaliveCheck, keepaliveLimitNanos);
     return GatewayAdapter.SUCCESS;
@@ -612,7 +669,7 @@ final class Connection implements LinkListener, Subscriber {
     } catch (RuntimeException e) {
       decision = CompletableFuture.failedStage(e);
     }
-    return then(decision, (result, err) -> {
+    return observeAuthentication(cid, info, then(decision, (result, err) -> {
       authenticating = false;
       if (state != State.OPEN) {
         return GatewayAdapter.notAlive(conn);
@@ -648,6 +705,30 @@ final class Connection implements LinkListener, Subscriber {
         }, TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMs)));
       }
       return AdapterResult.SUCCESS;
+    }));
+  }
+
+  /** Reports the authenticator's decision (metrics, events); on the executor. */
+  private CompletionStage<AdapterResult> observeAuthentication(String cid, ClientInfo info,
+      CompletionStage<AdapterResult> result) {
+    return result.thenApply(r -> {
+      if (r.code() == ResultCode.CONN_PROCESS_NOT_ALIVE) {
+        return r;
+      }
+      boolean ok = r.code() == ResultCode.SUCCESS;
+      metrics.authentication(ok);
+      if (ok) {
+        protoName = info.protoName().isEmpty() ? "exproto" : info.protoName();
+        protoVer = info.protoVer();
+      }
+      GatewayEvent.Type type = ok ? GatewayEvent.Type.AUTHENTICATED
+          : GatewayEvent.Type.AUTHENTICATION_FAILED;
+      if (gw.events.wants(type)) {
+        gw.events.emit(new GatewayEvent(type, gw.scheduler.currentTimeMillis(), conn, cid,
+            info.username(), link.listenerName(), link.remoteAddress(), null, -1,
+            ok ? null : r.message()));
+      }
+      return r;
     });
   }
 
@@ -669,7 +750,19 @@ final class Connection implements LinkListener, Subscriber {
     }
     BrokerMessage m = new BrokerMessage(Ids.newMessageId(), clientId, mounted, qos,
         payload == null ? new byte[0] : payload, gw.scheduler.currentTimeMillis());
-    return gw.publish(m);
+    return then(gw.publish(m), (r, e) -> {
+      if (e != null) {
+        return unknown(e);
+      }
+      if (r.code() == ResultCode.SUCCESS) {
+        recvMsg++;
+        metrics.published();
+        if (gw.events.wants(GatewayEvent.Type.PUBLISHED)) {
+          gw.events.emit(event(GatewayEvent.Type.PUBLISHED, topic, qos, null));
+        }
+      }
+      return r;
+    });
   }
 
   CompletionStage<AdapterResult> subscribe(String filter, int qos) {
@@ -680,6 +773,11 @@ final class Connection implements LinkListener, Subscriber {
     if (!gw.settings.authorizer().authorize(identity, Action.SUBSCRIBE, filter)) {
       return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, "Authorization deny");
     }
+    return subscribeMounted(filter, qos);
+  }
+
+  /** Subscribes to an already validated filter, with the mountpoint; authorization is done. */
+  private CompletionStage<AdapterResult> subscribeMounted(String filter, int qos) {
     String mounted = mountpoint.mountFilter(filter);
     if (!mountpoint.isEmpty()) {
       String why = Topics.validateFilter(mounted);
@@ -700,6 +798,9 @@ final class Connection implements LinkListener, Subscriber {
         return AdapterResult.of(ResultCode.UNKNOWN, "broker refused the subscription: "
             + e.getMessage());
       }
+      if (gw.events.wants(GatewayEvent.Type.SUBSCRIBED)) {
+        gw.events.emit(event(GatewayEvent.Type.SUBSCRIBED, filter, qos, null));
+      }
       return AdapterResult.SUCCESS;
     });
   }
@@ -717,8 +818,16 @@ final class Connection implements LinkListener, Subscriber {
     if (subscriptions == null || subscriptions.remove(mounted) == null) {
       return GatewayAdapter.SUCCESS;
     }
-    return then(gw.broker.unsubscribe(mounted, this), (v, e) -> e == null ? AdapterResult.SUCCESS
-        : AdapterResult.of(ResultCode.UNKNOWN, "broker failed to unsubscribe: " + e.getMessage()));
+    return then(gw.broker.unsubscribe(mounted, this), (v, e) -> {
+      if (e != null) {
+        return AdapterResult.of(ResultCode.UNKNOWN, "broker failed to unsubscribe: "
+            + e.getMessage());
+      }
+      if (gw.events.wants(GatewayEvent.Type.UNSUBSCRIBED)) {
+        gw.events.emit(event(GatewayEvent.Type.UNSUBSCRIBED, filter, -1, null));
+      }
+      return AdapterResult.SUCCESS;
+    });
   }
 
   private CompletionStage<AdapterResult> checkPubSub(String topic, int qos, boolean filter) {
@@ -738,6 +847,135 @@ final class Connection implements LinkListener, Subscriber {
   }
 
   // ---------------------------------------------------------------- management
+
+  private static final HandlerCallback[] CALLBACKS = new HandlerCallback[Kind.values().length];
+
+  static {
+    CALLBACKS[Kind.SOCKET_CREATED.ordinal()] = HandlerCallback.ON_SOCKET_CREATED;
+    CALLBACKS[Kind.RECEIVED_BYTES.ordinal()] = HandlerCallback.ON_RECEIVED_BYTES;
+    CALLBACKS[Kind.TIMER_TIMEOUT.ordinal()] = HandlerCallback.ON_TIMER_TIMEOUT;
+    CALLBACKS[Kind.RECEIVED_MESSAGES.ordinal()] = HandlerCallback.ON_RECEIVED_MESSAGES;
+    CALLBACKS[Kind.SOCKET_CLOSED.ordinal()] = HandlerCallback.ON_SOCKET_CLOSED;
+  }
+
+  /** Orders clients by the time they authenticated, then by client id (management listings). */
+  static final java.util.Comparator<Connection> BY_CONNECTED_AT =
+      java.util.Comparator.<Connection>comparingLong(c -> c.connectedAtMillis)
+          .thenComparing(c -> c.clientId);
+
+  /** The close reason as OnSocketClosed carries it; null while open. */
+  String closeReason() {
+    return closeReason;
+  }
+
+  /** An event about this connection. */
+  GatewayEvent event(GatewayEvent.Type type, String topic, int qos, String reason) {
+    return new GatewayEvent(type, gw.scheduler.currentTimeMillis(), conn, clientId, username,
+        link.listenerName(), link.remoteAddress(), topic, qos, reason);
+  }
+
+  private void delivered(List<Message> batch) {
+    sendMsg += batch.size();
+    metrics.delivered(batch.size());
+    if (gw.events.wants(GatewayEvent.Type.DELIVERED)) {
+      for (Message m : batch) {
+        gw.events.emit(event(GatewayEvent.Type.DELIVERED, m.topic(), m.qos(), null));
+      }
+    }
+  }
+
+  /** True if this (registered, so authenticated) client meets the query; any thread. */
+  boolean matches(ClientQuery q) {
+    return q.matches(clientId, username, peerAddress, connectedAtMillis);
+  }
+
+  /** This client's details, read on the executor; null if it is no longer open. */
+  CompletableFuture<ClientDetails> details() {
+    CompletableFuture<ClientDetails> out = new CompletableFuture<>();
+    Runnable r = () -> out.complete(state != State.OPEN || !authenticated ? null
+        : new ClientDetails(clientId, username, conn, link.remoteAddress(), link.listenerName(),
+            protoName, protoVer, connectedAtMillis, createdAtMillis, keepaliveSeconds,
+            subscriptions == null ? 0 : subscriptions.size(), queue.messages(),
+            gw.settings.maxQueuedDeliveries(), deliveriesDropped, recvOct, recvCnt, sendOct,
+            sendCnt, recvMsg, sendMsg));
+    try {
+      exec.execute(r);
+    } catch (RuntimeException rejected) {
+      out.complete(null);
+    }
+    return out;
+  }
+
+  /** Runs {@code op} on the executor while this client is open; else fails: not found. */
+  private <T> CompletionStage<T> onClient(java.util.function.Supplier<CompletionStage<T>> op) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    Runnable r = () -> {
+      if (state != State.OPEN || !authenticated) {
+        out.completeExceptionally(new io.exproto.management.ClientNotFoundException(clientId));
+        return;
+      }
+      try {
+        op.get().whenComplete((v, e) -> {
+          if (e != null) {
+            out.completeExceptionally(e);
+          } else {
+            out.complete(v);
+          }
+        });
+      } catch (RuntimeException e) {
+        out.completeExceptionally(e);
+      }
+    };
+    try {
+      exec.execute(r);
+    } catch (RuntimeException rejected) {
+      out.completeExceptionally(new io.exproto.management.ClientNotFoundException(clientId));
+    }
+    return out;
+  }
+
+  CompletionStage<List<SubscriptionView>> managementSubscriptions() {
+    return onClient(() -> {
+      List<SubscriptionView> out = new java.util.ArrayList<>();
+      if (subscriptions != null) {
+        for (Map.Entry<String, Integer> e : subscriptions.entrySet()) {
+          out.add(new SubscriptionView(mountpoint.unmountFilter(e.getKey()), e.getValue()));
+        }
+      }
+      out.sort(java.util.Comparator.comparing(SubscriptionView::topic));
+      return CompletableFuture.completedStage(out);
+    });
+  }
+
+  CompletionStage<SubscriptionView> managementSubscribe(String filter, int qos) {
+    return onClient(() -> subscribeMounted(filter, qos).thenApply(r -> {
+      if (r.code() == ResultCode.SUCCESS) {
+        return new SubscriptionView(filter, qos);
+      }
+      if (r.code() == ResultCode.PARAMS_TYPE_ERROR) {
+        throw new IllegalArgumentException(r.message());
+      }
+      if (r.code() == ResultCode.CONN_PROCESS_NOT_ALIVE) {
+        throw new io.exproto.management.ClientNotFoundException(clientId);
+      }
+      throw new IllegalStateException(r.message());
+    }));
+  }
+
+  CompletionStage<Boolean> managementUnsubscribe(String filter) {
+    return onClient(() -> {
+      String mounted = mountpoint.mountFilter(filter);
+      if (subscriptions == null || !subscriptions.containsKey(mounted)) {
+        return CompletableFuture.completedStage(false);
+      }
+      return unsubscribe(filter).thenApply(r -> {
+        if (r.code() != ResultCode.SUCCESS) {
+          throw new IllegalStateException(r.message());
+        }
+        return true;
+      });
+    });
+  }
 
   ClientView view() {
     return new ClientView(clientId, username, conn, link.remoteAddress(), link.listenerName(),
