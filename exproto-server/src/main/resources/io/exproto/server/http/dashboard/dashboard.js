@@ -110,7 +110,7 @@
     $('in-rate').textContent = m.received_msg_rate.toFixed(1);
     $('out-rate').textContent = m.sent_msg_rate.toFixed(1);
     $('drop-rate').textContent = m.dropped_msg_rate.toFixed(1);
-    draw($('connections-chart'), [[state.connections, '#2f6fed'], [state.clients, '#9aa7c7']]);
+    draw($('connections-chart'), [[state.clients, '#17a673'], [state.connections, '#2f6fed']]);
     draw($('rates-chart'), [[state.inRate, '#2f6fed'], [state.outRate, '#17a673']]);
   }
 
