@@ -125,6 +125,71 @@ public interface Gateway extends AutoCloseable {
   /** Current counters. */
   GatewayStats stats();
 
+  // ---------------------------------------------------------------- management
+
+  /**
+   * A page of the authenticated clients that match {@code query}, ordered by the time they
+   * authenticated (then by client id), with EMQX's paging: page {@code page} of size
+   * {@code limit}, the total count and whether more follow. Each client's details are read on
+   * its connection's own thread, so the returned stage completes once those threads have
+   * answered; nothing blocks. A client that leaves meanwhile is left out of {@code data} (the
+   * count still includes it).
+   *
+   * @param page from 1
+   * @param limit from 1 to 10000
+   * @throws IllegalArgumentException if {@code page} or {@code limit} is out of range
+   */
+  java.util.concurrent.CompletionStage<io.exproto.management.Page<
+      io.exproto.management.ClientDetails>> listClients(io.exproto.management.ClientQuery query,
+      int page, int limit);
+
+  /** One authenticated client's details, or empty if it is not connected. Never blocks. */
+  java.util.concurrent.CompletionStage<java.util.Optional<io.exproto.management.ClientDetails>>
+      client(String clientId);
+
+  /**
+   * A client's subscriptions, topics as the client gave them (without mountpoint). Fails with
+   * {@link io.exproto.management.ClientNotFoundException} if it is not connected.
+   */
+  java.util.concurrent.CompletionStage<java.util.List<io.exproto.management.SubscriptionView>>
+      subscriptions(String clientId);
+
+  /**
+   * Subscribes a client, as its handler's Subscribe would (the client's mountpoint applies;
+   * authorization does not: this is the operator's decision). Messages matching it are then
+   * delivered to its handler. Fails with {@link io.exproto.management.ClientNotFoundException},
+   * or {@link IllegalArgumentException} for an invalid filter or a qos other than 0 to 2.
+   */
+  java.util.concurrent.CompletionStage<io.exproto.management.SubscriptionView> subscribe(
+      String clientId, String topicFilter, int qos);
+
+  /**
+   * Removes a client's subscription. Completes with false if it had no such subscription; fails
+   * with {@link io.exproto.management.ClientNotFoundException}.
+   */
+  java.util.concurrent.CompletionStage<Boolean> unsubscribe(String clientId, String topicFilter);
+
+  /** The running listeners (the configured ones before start), in the order added. */
+  List<io.exproto.management.ListenerView> listeners();
+
+  /** The mountpoint template configured for the gateway, possibly empty. */
+  String mountpoint();
+
+  /**
+   * Management of authenticators and users; {@link
+   * io.exproto.management.AuthenticationAdmin#notConfigured()} unless the builder was given one.
+   */
+  io.exproto.management.AuthenticationAdmin authenticationAdmin();
+
+  /**
+   * Registers an event listener on the running gateway; it receives events that happen from now
+   * on. See {@link io.exproto.events.GatewayEventListener} for threading.
+   */
+  void addEventListener(io.exproto.events.GatewayEventListener listener);
+
+  /** Unregisters an event listener; false if it was not registered. */
+  boolean removeEventListener(io.exproto.events.GatewayEventListener listener);
+
   /**
    * Stops accepting, closes every connection with {@code {shutdown,gateway_stopped}}, lets their
    * last callbacks run (bounded by the close-flush timeout), then stops the listeners and closes

@@ -38,6 +38,11 @@ public final class GatewayBuilder {
   long maxInboundBytesPerSecond;
   int maxInboundMessagesPerSecond;
   Scheduler scheduler;
+  io.exproto.metrics.GatewayMetrics metrics = io.exproto.metrics.GatewayMetrics.NONE;
+  final List<io.exproto.events.GatewayEventListener> eventListeners = new ArrayList<>();
+  int eventQueueCapacity = 65_536;
+  io.exproto.management.AuthenticationAdmin authenticationAdmin =
+      io.exproto.management.AuthenticationAdmin.notConfigured();
 
   GatewayBuilder() {}
 
@@ -173,6 +178,50 @@ public final class GatewayBuilder {
     return this;
   }
 
+  /**
+   * Where the gateway reports its measurements (connections, bytes, messages, drops, callback
+   * latency, authentication results), e.g. {@code new MicrometerMetrics(registry)} from the
+   * exproto-micrometer module. Default {@link io.exproto.metrics.GatewayMetrics#NONE}: nothing is
+   * measured or allocated.
+   */
+  public GatewayBuilder metrics(io.exproto.metrics.GatewayMetrics metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    return this;
+  }
+
+  /**
+   * Adds an event listener from the start (more can be added on the running gateway with
+   * {@link Gateway#addEventListener}). Listeners run on the gateway's event thread, never on a
+   * connection's.
+   */
+  public GatewayBuilder eventListener(io.exproto.events.GatewayEventListener listener) {
+    eventListeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /**
+   * How many events may wait for slow listeners before further events are dropped (and counted
+   * in {@link GatewayStats#eventsDropped()}). Default 65536.
+   *
+   * @throws IllegalArgumentException (from {@link #build()}) if less than 1
+   */
+  public GatewayBuilder eventQueueCapacity(int eventQueueCapacity) {
+    this.eventQueueCapacity = eventQueueCapacity;
+    return this;
+  }
+
+  /**
+   * Runtime management of authenticators and users, offered to management layers through
+   * {@link Gateway#authenticationAdmin()}; an authentication module provides it. Default
+   * {@link io.exproto.management.AuthenticationAdmin#notConfigured()}.
+   */
+  public GatewayBuilder authenticationAdmin(
+      io.exproto.management.AuthenticationAdmin authenticationAdmin) {
+    this.authenticationAdmin = Objects.requireNonNull(authenticationAdmin,
+        "authenticationAdmin");
+    return this;
+  }
+
   /** Time and timers; for tests. Default: the system clock and one daemon timer thread. */
   public GatewayBuilder scheduler(Scheduler scheduler) {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -225,6 +274,10 @@ public final class GatewayBuilder {
       throw new IllegalArgumentException("maxInboundMessagesPerSecond must be 0 (unlimited) or"
           + " positive, was " + maxInboundMessagesPerSecond);
     }
+    if (eventQueueCapacity < 1) {
+      throw new IllegalArgumentException("eventQueueCapacity must be at least 1, was "
+          + eventQueueCapacity);
+    }
     if (nodeName.isEmpty()) {
       throw new IllegalArgumentException("nodeName must not be empty");
     }
@@ -249,7 +302,8 @@ public final class GatewayBuilder {
     return new Settings(nodeName, handlerFactory, broker, authenticator, authorizer,
         List.copyOf(listeners), mountpoint, idleTimeout, callbackTimeout, closeFlushTimeout,
         maxBatchSize, maxQueuedCallbacks, maxQueuedDeliveries, maxInboundBytesPerSecond,
-        maxInboundMessagesPerSecond, scheduler);
+        maxInboundMessagesPerSecond, scheduler, metrics, List.copyOf(eventListeners),
+        eventQueueCapacity, authenticationAdmin);
   }
 
   /**
@@ -263,5 +317,7 @@ public final class GatewayBuilder {
       String mountpoint, Duration idleTimeout, Duration callbackTimeout,
       Duration closeFlushTimeout, int maxBatchSize, int maxQueuedCallbacks,
       int maxQueuedDeliveries, long maxInboundBytesPerSecond, int maxInboundMessagesPerSecond,
-      Scheduler scheduler) {}
+      Scheduler scheduler, io.exproto.metrics.GatewayMetrics metrics,
+      List<io.exproto.events.GatewayEventListener> eventListeners, int eventQueueCapacity,
+      io.exproto.management.AuthenticationAdmin authenticationAdmin) {}
 }

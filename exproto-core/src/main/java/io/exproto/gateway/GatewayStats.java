@@ -10,6 +10,7 @@ package io.exproto.gateway;
  * @param callbackFailures callbacks that failed or timed out
  * @param connectionsBanned connections refused at accept because their peer address was banned
  *     (see {@link BanList}); not included in {@code connectionsAccepted}
+ * @param eventsDropped events not delivered to event listeners because their queue was full
  */
 public record GatewayStats(int connections, int clients, long connectionsAccepted,
-    long deliveriesDropped, long callbackFailures, long connectionsBanned) {}
+    long deliveriesDropped, long callbackFailures, long connectionsBanned, long eventsDropped) {}

@@ -263,7 +263,8 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       "recbuf", "backlog", "send_timeout", "send_timeout_close", "max_pending_outbound_bytes",
       "active_n");
   private static final Set<String> PSK = Set.of("enable", "init_file", "separator", "chunk_size");
-  private static final Set<String> TOP_OF_BLOCK_FILE = union(TOP, Set.of("psk_authentication"));
+  private static final Set<String> TOP_OF_BLOCK_FILE = union(TOP, Set.of("psk_authentication",
+      "http"));
   private static final java.util.Map<String, Set<String>> LISTENER_KEYS = java.util.Map.of(
       "tcp", TCP, "ssl", SSL_LISTENER, "udp", UDP, "dtls", DTLS);
 
@@ -331,43 +332,8 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
         }
         Config ofType = l.getConfig(type);
         for (String name : ofType.root().keySet()) {
-          Config one = ofType.getConfig(quote(name));
-          String at = prefix + "listeners." + type + "." + name + ".";
-          if (one.hasPath("framing") && (type.equals("udp") || type.equals("dtls"))) {
-            throw new IllegalArgumentException(at + "framing is not supported on " + type
-                + " listeners: each datagram is already one message; framing is for tcp and ssl"
-                + " listeners");
-          }
-          onlyKnown(one, LISTENER_KEYS.get(type), at);
-          String tlsKey = type.equals("dtls") ? "dtls_options" : "ssl_options";
-          TlsFiles tls = one.hasPath(tlsKey) ? tls(one.getConfig(tlsKey), at + tlsKey + ".",
-              type.equals("dtls") ? TlsUse.DTLS_LISTENER : TlsUse.SSL_LISTENER) : null;
-          // A dtls listener may have pre-shared keys instead: checked once flags are known too.
-          if (type.equals("ssl") && tls == null) {
-            throw new IllegalArgumentException(at + tlsKey + " (certfile, keyfile) is required");
-          }
-          if (!one.hasPath("bind")) {
-            throw new IllegalArgumentException(at + "bind is required");
-          }
-          HealthCheck healthCheck = one.hasPath("health_check")
-              ? healthCheck(one.getConfig("health_check"), at + "health_check.") : null;
-          if (healthCheck != null && type.equals("dtls")) {
-            throw new IllegalArgumentException(at + "health_check is not supported on dtls"
-                + " listeners, only on udp listeners");
-          }
-          listeners.add(new ListenerConfig(type, name, bind(one, "bind", at + "bind"),
-              one.hasPath("max_connections") ? one.getInt("max_connections") : null,
-              one.hasPath("max_conn_rate") ? one.getInt("max_conn_rate") : null,
-              one.hasPath("access_rules") ? one.getStringList("access_rules") : null, tls,
-              one.hasPath("proxy_protocol") ? one.getBoolean("proxy_protocol") : null,
-              one.hasPath("proxy_protocol_timeout") ? one.getDuration("proxy_protocol_timeout")
-                  : null,
-              one.hasPath("tcp_options")
-                  ? tcpOptions(one.getConfig("tcp_options"), at + "tcp_options.") : null,
-              one.hasPath("udp_options")
-                  ? udpOptions(one.getConfig("udp_options"), at + "udp_options.") : null,
-              healthCheck,
-              one.hasPath("framing") ? framing(one.getConfig("framing"), at + "framing.") : null));
+          listeners.add(listener(ofType.getConfig(quote(name)), type, name,
+              prefix + "listeners." + type + "." + name + "."));
         }
       }
     }
@@ -382,6 +348,97 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
         c.hasPath("max_inbound_messages_per_second")
             ? (int) notNegative(c.getInt("max_inbound_messages_per_second"),
                 prefix + "max_inbound_messages_per_second") : null);
+  }
+
+  /** One listener's block, {@code at} its path for messages (ending with a dot). */
+  static ListenerConfig listener(Config one, String type, String name, String at) {
+    if (!LISTENER_KEYS.containsKey(type)) {
+      throw new IllegalArgumentException(at + "type: listener types are tcp, ssl, udp and dtls,"
+          + " not '" + type + "'");
+    }
+    if (one.hasPath("framing") && (type.equals("udp") || type.equals("dtls"))) {
+      throw new IllegalArgumentException(at + "framing is not supported on " + type
+          + " listeners: each datagram is already one message; framing is for tcp and ssl"
+          + " listeners");
+    }
+    onlyKnown(one, LISTENER_KEYS.get(type), at);
+    String tlsKey = type.equals("dtls") ? "dtls_options" : "ssl_options";
+    TlsFiles tls = one.hasPath(tlsKey) ? tls(one.getConfig(tlsKey), at + tlsKey + ".",
+        type.equals("dtls") ? TlsUse.DTLS_LISTENER : TlsUse.SSL_LISTENER) : null;
+    // A dtls listener may have pre-shared keys instead: checked once flags are known too.
+    if (type.equals("ssl") && tls == null) {
+      throw new IllegalArgumentException(at + tlsKey + " (certfile, keyfile) is required");
+    }
+    if (!one.hasPath("bind")) {
+      throw new IllegalArgumentException(at + "bind is required");
+    }
+    HealthCheck healthCheck = one.hasPath("health_check")
+        ? healthCheck(one.getConfig("health_check"), at + "health_check.") : null;
+    if (healthCheck != null && type.equals("dtls")) {
+      throw new IllegalArgumentException(at + "health_check is not supported on dtls"
+          + " listeners, only on udp listeners");
+    }
+    return new ListenerConfig(type, name, bind(one, "bind", at + "bind"),
+        one.hasPath("max_connections") ? one.getInt("max_connections") : null,
+        one.hasPath("max_conn_rate") ? one.getInt("max_conn_rate") : null,
+        one.hasPath("access_rules") ? one.getStringList("access_rules") : null, tls,
+        one.hasPath("proxy_protocol") ? one.getBoolean("proxy_protocol") : null,
+        one.hasPath("proxy_protocol_timeout") ? one.getDuration("proxy_protocol_timeout")
+            : null,
+        one.hasPath("tcp_options")
+            ? tcpOptions(one.getConfig("tcp_options"), at + "tcp_options.") : null,
+        one.hasPath("udp_options")
+            ? udpOptions(one.getConfig("udp_options"), at + "udp_options.") : null,
+        healthCheck,
+        one.hasPath("framing") ? framing(one.getConfig("framing"), at + "framing.") : null);
+  }
+
+  /**
+   * A listener from the management API's JSON (EMQX's listener object: {@code type},
+   * {@code name}, {@code bind} and the keys of that type as in the config file). Keys EMQX
+   * reports back ({@code id}, {@code running}, {@code status}, {@code node_status},
+   * {@code current_connections}) are ignored, as is {@code enable = true}.
+   *
+   * @param expectedName the name the listener must have (from its id), or null
+   * @throws IllegalArgumentException naming the field that is wrong
+   */
+  static ListenerConfig listenerFromJson(String json, String expectedType, String expectedName) {
+    Config c;
+    try {
+      c = ConfigFactory.parseString(json,
+          ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON));
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException("the body is not a JSON object: " + e.getMessage(), e);
+    }
+    try {
+      String type = c.hasPath("type") ? c.getString("type") : expectedType;
+      String name = c.hasPath("name") ? c.getString("name") : expectedName;
+      if (type == null) {
+        throw new IllegalArgumentException("type is required (tcp, ssl, udp or dtls)");
+      }
+      if (name == null || name.isEmpty()) {
+        throw new IllegalArgumentException("name is required");
+      }
+      if (expectedType != null && !expectedType.equals(type)) {
+        throw new IllegalArgumentException("type: '" + type + "' differs from the listener id's"
+            + " type '" + expectedType + "'");
+      }
+      if (expectedName != null && !expectedName.equals(name)) {
+        throw new IllegalArgumentException("name: '" + name + "' differs from the listener id's"
+            + " name '" + expectedName + "'");
+      }
+      if (c.hasPath("enable") && !c.getBoolean("enable")) {
+        throw new IllegalArgumentException("enable: a listener cannot be disabled and kept;"
+            + " delete it instead");
+      }
+      for (String k : List.of("type", "name", "id", "running", "status", "node_status",
+          "current_connections", "enable")) {
+        c = c.withoutPath(k);
+      }
+      return listener(c, type, name, "");
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   /** A size that may be written negative, which HOCON's own size parser refuses obscurely. */

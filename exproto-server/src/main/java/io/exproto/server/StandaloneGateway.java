@@ -15,6 +15,12 @@ import io.exproto.transport.AccessRules;
 import io.exproto.transport.netty.ServerTls;
 import io.exproto.transport.netty.TcpListener;
 import io.exproto.transport.netty.UdpListener;
+import io.exproto.server.http.ApiKeys;
+import io.exproto.server.http.HttpApiServer;
+import io.exproto.micrometer.MicrometerMetrics;
+import io.exproto.transport.TransportListener;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -80,6 +86,9 @@ public final class StandaloneGateway implements Callable<Integer> {
 
   /** A {@code --listen} value. */
   record Listen(String scheme, HostPort address) {}
+
+  /** The HTTP API's address when {@code --config} has an {@code http} block without a bind. */
+  public static final String DEFAULT_HTTP = "127.0.0.1:18083";
 
   /** The adapter address without {@code --adapter} or {@code server.bind}. */
   public static final String DEFAULT_ADAPTER = "0.0.0.0:" + GrpcAdapterServer.DEFAULT_PORT;
@@ -155,6 +164,13 @@ public final class StandaloneGateway implements Callable<Integer> {
       description = "Close connections that send nothing for this long before a keepalive"
           + " is started, e.g. 5s, 500ms, 2m. Default: 30s.")
   Duration idleTimeout;
+
+  @Option(names = "--http", paramLabel = "HOST:PORT", converter = HostPortConverter.class,
+      description = "Serve the management HTTP API (EMQX's /api/v5/gateways/exproto paths),"
+          + " Prometheus metrics (/metrics), /status and the dashboard (/) here. Off unless given"
+          + " (or set as http.bind in --config). Without an API key (http.api_key.bootstrap_file"
+          + " in --config) only a loopback address is accepted.")
+  HostPort http;
 
   @Option(names = "--node", paramLabel = "NAME",
       description = "The node name in delivered messages. Default: exproto@127.0.0.1.")
@@ -233,6 +249,33 @@ public final class StandaloneGateway implements Callable<Integer> {
       }
     }
     applyDefaults(file);
+    HttpSettings httpSettings = null;
+    if (config != null) {
+      try {
+        httpSettings = HttpSettings.load(config);
+      } catch (IllegalArgumentException ex) {
+        throw usageError("--config", config.toString(), ex.getMessage());
+      }
+    }
+    HostPort httpBind = http != null ? http : httpSettings == null ? null
+        : httpSettings.bind() != null ? httpSettings.bind() : HostPort.parse(DEFAULT_HTTP);
+    InetSocketAddress httpAddress = null;
+    ApiKeys apiKeys = ApiKeys.none();
+    if (httpBind != null) {
+      httpAddress = resolve("--http", httpBind);
+      if (httpSettings != null && httpSettings.apiKeyFile() != null) {
+        try {
+          apiKeys = ApiKeys.read(httpSettings.apiKeyFile());
+        } catch (IllegalArgumentException ex) {
+          throw usageError("--config", config.toString(), "http." + ex.getMessage());
+        }
+      }
+      if (apiKeys.isEmpty() && !httpAddress.getAddress().isLoopbackAddress()) {
+        throw usageError("--http", httpBind.toString(), "the HTTP API would be reachable from"
+            + " other hosts without an API key: set http.api_key.bootstrap_file in --config"
+            + " (key:secret lines), or bind it to 127.0.0.1");
+      }
+    }
     List<ListenerConfig> specs = new ArrayList<>();
     if (!listen.isEmpty() || file == null || file.listeners().isEmpty()) {
       List<Listen> given = listen.isEmpty() ? List.of(parseListen(DEFAULT_LISTEN)) : listen;
@@ -300,8 +343,14 @@ public final class StandaloneGateway implements Callable<Integer> {
       }
     }
     Gateway gateway;
+    PrometheusMeterRegistry registry = httpBind == null ? null
+        : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try {
-      gateway = configure(specs, listenAddresses, psk, grpcHandler, transport).build();
+      GatewayBuilder gb = configure(specs, listenAddresses, psk, grpcHandler, transport);
+      if (registry != null) {
+        gb.metrics(new MicrometerMetrics(registry));
+      }
+      gateway = gb.build();
     } catch (IllegalArgumentException | IllegalStateException ex) {
       transport.close();
       if (grpcHandler != null) {
@@ -343,6 +392,27 @@ public final class StandaloneGateway implements Callable<Integer> {
       return 1;
     }
 
+    HttpApiServer httpServer = null;
+    if (httpBind != null) {
+      final HandlerService startService = service;
+      final GatewayConfigFile startFile = file;
+      StandaloneAdmin admin = new StandaloneAdmin(gateway, registry, specs,
+          l -> buildListener(l, l.bind().resolve(), psk, transport),
+          handler == null ? null : (address, name) -> remoteHandler(address,
+              name == null ? startService : HandlerService.fromName(name), startFile, transport),
+          new HostPort(adapter.host(), adapterServer.port()).toString(), handler,
+          service.serviceName());
+      try {
+        httpServer = new HttpApiServer(httpAddress, apiKeys, admin).start();
+      } catch (IOException ex) {
+        gateway.shutdownNow();
+        adapterServer.shutdownNow();
+        transport.close();
+        err.println("error: " + ex.getMessage());
+        return 1;
+      }
+    }
+
     // The host as given (a wildcard reads back as [::] on dual-stack sockets), the port as bound.
     StringBuilder ready = new StringBuilder("exproto gateway ready:");
     for (ListenerConfig l : specs) {
@@ -350,10 +420,14 @@ public final class StandaloneGateway implements Callable<Integer> {
       ready.append(' ').append(l.name()).append('=').append(new HostPort(l.bind().host(), port));
     }
     ready.append(" adapter=").append(new HostPort(adapter.host(), adapterServer.port()));
+    if (httpServer != null) {
+      ready.append(" http=").append(new HostPort(httpBind.host(),
+          httpServer.localAddress().getPort()));
+    }
     ready.append(" handler=").append(handler != null
         ? handler + (service == HandlerService.CONNECTION_HANDLER ? " (ConnectionHandler)" : "")
         : "in-process echo");
-    running = new Running(gateway, adapterServer, transport, ready.toString());
+    running = new Running(gateway, adapterServer, transport, httpServer, ready.toString());
     onStarted.accept(running);
     PrintWriter out = spec.commandLine().getOut();
     out.println(running.readyLine());
@@ -488,50 +562,7 @@ public final class StandaloneGateway implements Callable<Integer> {
       NettyTransport transport) {
     GatewayBuilder b = Gateway.builder();
     for (int i = 0; i < specs.size(); i++) {
-      ListenerConfig l = specs.get(i);
-      if (l.type().equals("dtls")) {
-        b.listener(dtlsListener(l, listenAddresses.get(i), psk));
-        continue;
-      }
-      if (l.type().equals("udp")) {
-        UdpListener.Builder ub = UdpListener.builder().name(l.name())
-            .bind(listenAddresses.get(i)).transport(transport);
-        ifSet(l.maxConnections(), ub::maxConnections);
-        ifSet(l.maxConnRate(), ub::maxConnRate);
-        if (l.accessRules() != null) {
-          ub.accessRules(AccessRules.parse(l.accessRules()));
-        }
-        if (l.udpOptions() != null) {
-          ifSet(l.udpOptions().reuseaddr(), ub::reuseaddr);
-          ifSet(l.udpOptions().sndbuf(), ub::sendBuffer);
-          ifSet(l.udpOptions().recbuf(), ub::recvBuffer);
-        }
-        if (l.healthCheck() != null) {
-          ub.healthCheck(l.healthCheck().request().getBytes(StandardCharsets.UTF_8),
-              l.healthCheck().reply().getBytes(StandardCharsets.UTF_8));
-        }
-        b.listener(ub.build());
-        continue;
-      }
-      TcpListener.Builder lb = TcpListener.builder()
-          .name(l.name())
-          .bind(listenAddresses.get(i))
-          .transport(transport);
-      ifSet(l.maxConnections(), lb::maxConnections);
-      ifSet(l.maxConnRate(), lb::maxConnRate);
-      if (l.accessRules() != null) {
-        lb.accessRules(AccessRules.parse(l.accessRules()));
-      }
-      ifSet(l.proxyProtocol(), lb::proxyProtocol);
-      ifSet(l.proxyProtocolTimeout(), lb::proxyProtocolTimeout);
-      if (l.tcpOptions() != null) {
-        tcpOptions(lb, l.tcpOptions());
-      }
-      ifSet(l.framing(), lb::framing);
-      if (l.type().equals("ssl")) {
-        lb.tls(serverTls(l.tls()));
-      }
-      b.listener(lb.build());
+      b.listener(buildListener(specs.get(i), listenAddresses.get(i), psk, transport));
     }
     ifSet(handlerTimeout, b::callbackTimeout);
     if (grpcHandler != null) {
@@ -545,6 +576,62 @@ public final class StandaloneGateway implements Callable<Integer> {
     ifSet(maxInboundBytesPerSecond, b::maxInboundBytesPerSecond);
     ifSet(maxInboundMessagesPerSecond, b::maxInboundMessagesPerSecond);
     return b;
+  }
+
+  /** The transport listener of one listener configuration (also for listeners added live). */
+  private static TransportListener buildListener(ListenerConfig l, InetSocketAddress bind,
+      Map<String, byte[]> psk, NettyTransport transport) {
+    if (l.type().equals("dtls")) {
+      return dtlsListener(l, bind, psk);
+    }
+    if (l.type().equals("udp")) {
+      UdpListener.Builder ub = UdpListener.builder().name(l.name()).bind(bind)
+          .transport(transport);
+      ifSet(l.maxConnections(), ub::maxConnections);
+      ifSet(l.maxConnRate(), ub::maxConnRate);
+      if (l.accessRules() != null) {
+        ub.accessRules(AccessRules.parse(l.accessRules()));
+      }
+      if (l.udpOptions() != null) {
+        ifSet(l.udpOptions().reuseaddr(), ub::reuseaddr);
+        ifSet(l.udpOptions().sndbuf(), ub::sendBuffer);
+        ifSet(l.udpOptions().recbuf(), ub::recvBuffer);
+      }
+      if (l.healthCheck() != null) {
+        ub.healthCheck(l.healthCheck().request().getBytes(StandardCharsets.UTF_8),
+            l.healthCheck().reply().getBytes(StandardCharsets.UTF_8));
+      }
+      return ub.build();
+    }
+    TcpListener.Builder lb = TcpListener.builder().name(l.name()).bind(bind)
+        .transport(transport);
+    ifSet(l.maxConnections(), lb::maxConnections);
+    ifSet(l.maxConnRate(), lb::maxConnRate);
+    if (l.accessRules() != null) {
+      lb.accessRules(AccessRules.parse(l.accessRules()));
+    }
+    ifSet(l.proxyProtocol(), lb::proxyProtocol);
+    ifSet(l.proxyProtocolTimeout(), lb::proxyProtocolTimeout);
+    if (l.tcpOptions() != null) {
+      tcpOptions(lb, l.tcpOptions());
+    }
+    ifSet(l.framing(), lb::framing);
+    if (l.type().equals("ssl")) {
+      lb.tls(serverTls(l.tls()));
+    }
+    return lb.build();
+  }
+
+  /** A gRPC handler at {@code address}, for a handler change over the management API. */
+  private GrpcHandler remoteHandler(String address, HandlerService service,
+      GatewayConfigFile file, NettyTransport transport) {
+    GrpcHandler.Builder hb = GrpcHandler.builder().address(address).service(service)
+        .eventLoopGroup(transport.workerGroup(), transport.socketChannelType());
+    ifSet(handlerTimeout, hb::callbackTimeout);
+    if (file != null && file.handlerTls() != null) {
+      hb.tls(handlerTls(file.handlerTls()));
+    }
+    return hb.build();
   }
 
   private static void tcpOptions(TcpListener.Builder b, GatewayConfigFile.TcpOptions o) {
@@ -652,15 +739,17 @@ public final class StandaloneGateway implements Callable<Integer> {
     private final Gateway gateway;
     private final GrpcAdapterServer adapterServer;
     private final NettyTransport transport;
+    private final HttpApiServer httpServer;
     private final String readyLine;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     Running(Gateway gateway, GrpcAdapterServer adapterServer, NettyTransport transport,
-        String readyLine) {
+        HttpApiServer httpServer, String readyLine) {
       this.gateway = gateway;
       this.adapterServer = adapterServer;
       this.transport = transport;
+      this.httpServer = httpServer;
       this.readyLine = readyLine;
     }
 
@@ -679,6 +768,11 @@ public final class StandaloneGateway implements Callable<Integer> {
       return adapterServer.localAddress();
     }
 
+    /** The HTTP API's bound address, or null without {@code --http}. */
+    public InetSocketAddress httpAddress() {
+      return httpServer == null ? null : httpServer.localAddress();
+    }
+
     /** The line printed once everything was bound. */
     public String readyLine() {
       return readyLine;
@@ -695,6 +789,9 @@ public final class StandaloneGateway implements Callable<Integer> {
         return;
       }
       try {
+        if (httpServer != null) {
+          httpServer.close();
+        }
         gateway.shutdown();
         if (!gateway.awaitTermination(grace)) {
           log.warn("connections still closing after {}; cutting them", grace);

@@ -89,14 +89,15 @@ final class CallbackQueue {
   }
 
   /**
-   * Drops the oldest queued delivery and runs the acknowledgements its batch held if that batch is
-   * now empty (a dropped message is counted, not redelivered); false if there is none.
+   * Drops the oldest queued delivery and returns it, running the acknowledgements its batch held
+   * if that batch is now empty (a dropped message is counted, not redelivered); null if there is
+   * none.
    */
-  boolean dropOldestMessage() {
+  Message dropOldestMessage() {
     for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
       Entry e = it.next();
       if (e.kind == Kind.RECEIVED_MESSAGES) {
-        e.messages().remove(0);
+        Message dropped = e.messages().remove(0);
         if (e.messages().isEmpty()) {
           it.remove();
           if (e.acks != null) {
@@ -104,10 +105,10 @@ final class CallbackQueue {
           }
         }
         messages--;
-        return true;
+        return dropped;
       }
     }
-    return false;
+    return null;
   }
 
   /** The next entry, or null. */

@@ -9,7 +9,13 @@ import io.exproto.broker.BrokerSession;
 import io.exproto.broker.SessionRequest;
 import io.exproto.broker.Subscriber;
 import io.exproto.broker.Topics;
+import io.exproto.events.GatewayEvent;
 import io.exproto.gateway.ClientView;
+import io.exproto.management.ClientDetails;
+import io.exproto.management.ClientQuery;
+import io.exproto.management.SubscriptionView;
+import io.exproto.metrics.HandlerCallback;
+import io.exproto.metrics.ListenerMetrics;
 import io.exproto.gateway.Scheduler.Cancellable;
 import io.exproto.gateway.internal.CallbackQueue.Entry;
 import io.exproto.gateway.internal.CallbackQueue.Kind;
@@ -107,6 +113,20 @@ final class Connection implements LinkListener, Subscriber {
    * connection taking over the client id closes it from its own executor (see authenticate).
    */
   private volatile BrokerSession session;
+  private String protoName = "";
+  private String protoVer = "";
+
+  // Counters for management and metrics; on the executor only.
+  private final ListenerMetrics metrics;
+  private final long createdAtMillis;
+  private int keepaliveSeconds;
+  private long recvOct;
+  private long recvCnt;
+  private long sendOct;
+  private long sendCnt;
+  private long recvMsg;
+  private long sendMsg;
+  private long deliveriesDropped;
 
   Connection(GatewayImpl gw, String conn, Link link, HandlerSlot handlerSlot,
       GatewayImpl.ListenerEntry listener, InetAddress peerAddress) {
@@ -118,6 +138,8 @@ final class Connection implements LinkListener, Subscriber {
     this.peerAddress = peerAddress;
     this.exec = link.executor();
     this.queue = new CallbackQueue(gw.settings.maxBatchSize());
+    this.metrics = listener.metrics;
+    this.createdAtMillis = gw.scheduler.currentTimeMillis();
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -199,8 +221,8 @@ final class Connection implements LinkListener, Subscriber {
       cancelAbandoned(abandoned);
     }
     if (dropped > 0) {
-      log.warn("conn {}: dropped {} callbacks not delivered within the close-flush timeout",
-          conn, dropped);
+      log.warn("conn {} clientid {}: dropped {} callbacks not delivered within the close-flush"
+          + " timeout", conn, clientId, dropped);
     }
     requestPump();
   }
@@ -221,6 +243,9 @@ final class Connection implements LinkListener, Subscriber {
       return;
     }
     lastInboundNanos = gw.scheduler.nanoTime();
+    recvOct += bytes.length;
+    recvCnt++;
+    metrics.received(bytes.length);
     if (idleTimer != null && !isDatagram()) {
       // A stream peer that has spoken is no longer idle; datagram peers stay on the idle timer
       // until the handler starts a keepalive (there is no close to tell us they left).
@@ -293,6 +318,7 @@ final class Connection implements LinkListener, Subscriber {
       exec.execute(() -> enqueueDelivery(message, qos, acknowledge));
     } catch (RuntimeException rejected) {
       gw.stats.deliveriesDropped.increment();
+      metrics.dropped(DROP_CLOSED, 1);
     }
   }
 
@@ -301,19 +327,32 @@ final class Connection implements LinkListener, Subscriber {
     closeLater(reason);
   }
 
+  private static final String DROP_CLOSED = "connection_closed";
+  private static final String DROP_QUEUE_FULL = "queue_full";
+
   private void enqueueDelivery(BrokerMessage m, int qos, Runnable ack) {
     if (state != State.OPEN) {
       // Not acknowledged: the broker delivers it again to the client's next session.
-      gw.stats.deliveriesDropped.increment();
+      dropped(DROP_CLOSED, mountpoint.unmount(m.topic()), qos);
       return;
     }
     queue.addMessage(new Message(gw.nodeName, m.id(), qos, m.from(), mountpoint.unmount(m.topic()),
         m.payload(), m.timestamp()), ack);
     if (queue.messages() > gw.settings.maxQueuedDeliveries()) {
-      queue.dropOldestMessage();
-      gw.stats.deliveriesDropped.increment();
+      Message oldest = queue.dropOldestMessage();
+      dropped(DROP_QUEUE_FULL, oldest == null ? null : oldest.topic(),
+          oldest == null ? -1 : oldest.qos());
     }
     pump();
+  }
+
+  private void dropped(String reason, String topic, int qos) {
+    gw.stats.deliveriesDropped.increment();
+    deliveriesDropped++;
+    metrics.dropped(reason, 1);
+    if (gw.events.wants(GatewayEvent.Type.DROPPED)) {
+      gw.events.emit(event(GatewayEvent.Type.DROPPED, topic, qos, reason));
+    }
   }
 
   // ---------------------------------------------------------------- callback dispatch
@@ -373,7 +412,9 @@ final class Connection implements LinkListener, Subscriber {
         case TIMER_TIMEOUT -> stage = h.onTimerTimeout(conn, (TimerType) e.arg);
         case RECEIVED_MESSAGES -> {
           inFlightAcks = e.acks;
-          stage = h.onReceivedMessages(conn, List.copyOf(e.messages()));
+          List<Message> batch = List.copyOf(e.messages());
+          delivered(batch);
+          stage = h.onReceivedMessages(conn, batch);
         }
         case SOCKET_CLOSED -> stage = h.onSocketClosed(conn, (String) e.arg);
         default -> throw new IllegalStateException(e.kind.name());
@@ -413,10 +454,14 @@ final class Connection implements LinkListener, Subscriber {
     if (acks != null && err == null) {
       acks.forEach(Runnable::run); // the handler took the batch: the broker may forget it
     }
+    metrics.callbackCompleted(CALLBACKS[kind.ordinal()], gw.scheduler.nanoTime()
+        - inFlightSinceNanos);
     if (kind == Kind.SOCKET_CLOSED) {
       if (err != null) {
         gw.stats.callbackFailures.increment();
-        log.debug("conn {}: on_socket_closed failed: {}", conn, err.toString());
+        metrics.callbackFailed(HandlerCallback.ON_SOCKET_CLOSED, failureToken(err));
+        log.debug("conn {} clientid {}: on_socket_closed failed: {}", conn, clientId,
+            err.toString());
       }
       finish();
       return;
@@ -424,15 +469,19 @@ final class Connection implements LinkListener, Subscriber {
     if (err != null) {
       gw.stats.callbackFailures.increment();
       String token = failureToken(err);
+      metrics.callbackFailed(CALLBACKS[kind.ordinal()], token);
       if (state != State.OPEN) {
         // Already closing (the device left, say): the handler's adapter calls for this connection
         // now fail, so its callback often does too. Expected, and the close reason is set; a
         // stack trace per departing device would drown the log.
-        log.debug("conn {}: {} failed while closing: {}", conn, kind.callbackName, err.toString());
+        log.debug("conn {} clientid {}: {} failed while closing: {}", conn, clientId,
+            kind.callbackName, err.toString());
       } else if (token.equals("internal")) {
-        log.warn("conn {}: {} failed; closing the connection", conn, kind.callbackName, err);
+        log.warn("conn {} clientid {}: {} failed; closing the connection", conn, clientId,
+            kind.callbackName, err);
       } else {
-        log.info("conn {}: {} failed ({}); closing the connection", conn, kind.callbackName, token);
+        log.info("conn {} clientid {}: {} failed ({}); closing the connection", conn, clientId,
+            kind.callbackName, token);
       }
       close("{error,{" + kind.callbackName + "," + token + "}}", true);
     }
@@ -483,7 +532,8 @@ final class Connection implements LinkListener, Subscriber {
     } catch (RuntimeException e) {
       // toCompletableFuture is optional (UnsupportedOperationException), and a dependent of the
       // stage may throw: the connection has moved on either way.
-      log.debug("conn {}: cancelling an abandoned callback: {}", conn, e.toString());
+      log.debug("conn {} clientid {}: cancelling an abandoned callback: {}", conn, clientId,
+          e.toString());
     }
   }
 
@@ -503,7 +553,8 @@ final class Connection implements LinkListener, Subscriber {
     try {
       exec.execute(r);
     } catch (RuntimeException rejected) {
-      log.debug("conn {}: executor rejected a task: {}", conn, rejected.toString());
+      log.debug("conn {} clientid {}: executor rejected a task: {}", conn, clientId,
+          rejected.toString());
     }
   }
 
@@ -558,7 +609,7 @@ final class Connection implements LinkListener, Subscriber {
     try {
       return op.apply(this);
     } catch (RuntimeException e) {
-      log.warn("conn {}: adapter operation failed", conn, e);
+      log.warn("conn {} clientid {}: adapter operation failed", conn, clientId, e);
       return CompletableFuture.completedStage(unknown(e));
     }
   }
@@ -600,6 +651,9 @@ final class Connection implements LinkListener, Subscriber {
   }
 
   CompletionStage<AdapterResult> send(byte[] bytes) {
+    sendOct += bytes.length;
+    sendCnt++;
+    metrics.sent(bytes.length);
     link.write(bytes);
     return GatewayAdapter.SUCCESS;
   }
@@ -622,6 +676,7 @@ final class Connection implements LinkListener, Subscriber {
     idleTimer = null;
     cancel(keepaliveTimer);
     keepaliveLimitNanos = TimeUnit.MILLISECONDS.toNanos(Integer.toUnsignedLong(interval) * 1500);
+    keepaliveSeconds = interval;
     keepaliveStartNanos = gw.scheduler.nanoTime();
     keepaliveTimer = schedule(this::onKeepaliveCheck, keepaliveLimitNanos);
     return GatewayAdapter.SUCCESS;
@@ -649,7 +704,7 @@ final class Connection implements LinkListener, Subscriber {
     } catch (RuntimeException e) {
       decision = CompletableFuture.failedStage(e);
     }
-    return thenCompose(decision, (result, err) -> {
+    return observeAuthentication(cid, info, thenCompose(decision, (result, err) -> {
       authenticating = false;
       if (state != State.OPEN) {
         return CompletableFuture.completedStage(GatewayAdapter.notAlive(conn));
@@ -666,7 +721,7 @@ final class Connection implements LinkListener, Subscriber {
         return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, BANNED_CLIENT);
       }
       return openSession(cid, info, password, result);
-    });
+    }));
   }
 
   /**
@@ -706,7 +761,7 @@ final class Connection implements LinkListener, Subscriber {
       // from here, so that nothing it does later (a reconnect, its close on its own executor) can
       // act on the client id at the broker; registerClient then discards the connection itself.
       // Only now: a refused attempt must not cost the live device its session.
-      Connection previous = gw.client(cid);
+      Connection previous = gw.registeredClient(cid);
       if (previous != null && previous != this) {
         previous.releaseSessionForTakeover();
       }
@@ -734,6 +789,30 @@ final class Connection implements LinkListener, Subscriber {
     });
   }
 
+  /** Reports the authenticator's decision (metrics, events); on the executor. */
+  private CompletionStage<AdapterResult> observeAuthentication(String cid, ClientInfo info,
+      CompletionStage<AdapterResult> result) {
+    return result.thenApply(r -> {
+      if (r.code() == ResultCode.CONN_PROCESS_NOT_ALIVE) {
+        return r;
+      }
+      boolean ok = r.code() == ResultCode.SUCCESS;
+      metrics.authentication(ok);
+      if (ok) {
+        protoName = info.protoName().isEmpty() ? "exproto" : info.protoName();
+        protoVer = info.protoVer();
+      }
+      GatewayEvent.Type type = ok ? GatewayEvent.Type.AUTHENTICATED
+          : GatewayEvent.Type.AUTHENTICATION_FAILED;
+      if (gw.events.wants(type)) {
+        gw.events.emit(new GatewayEvent(type, gw.scheduler.currentTimeMillis(), conn, cid,
+            info.username(), link.listenerName(), link.remoteAddress(), null, -1,
+            ok ? null : r.message()));
+      }
+      return r;
+    });
+  }
+
   CompletionStage<AdapterResult> publish(String topic, int qos, byte[] payload) {
     CompletionStage<AdapterResult> denied = checkPubSub(topic, qos, false);
     if (denied != null) {
@@ -752,7 +831,19 @@ final class Connection implements LinkListener, Subscriber {
     }
     BrokerMessage m = new BrokerMessage(Ids.newMessageId(), clientId, mounted, qos,
         payload == null ? new byte[0] : payload, gw.scheduler.currentTimeMillis());
-    return GatewayImpl.published(session.publish(m));
+    return then(GatewayImpl.published(session.publish(m)), (r, e) -> {
+      if (e != null) {
+        return unknown(e);
+      }
+      if (r.code() == ResultCode.SUCCESS) {
+        recvMsg++;
+        metrics.published();
+        if (gw.events.wants(GatewayEvent.Type.PUBLISHED)) {
+          gw.events.emit(event(GatewayEvent.Type.PUBLISHED, topic, qos, null));
+        }
+      }
+      return r;
+    });
   }
 
   CompletionStage<AdapterResult> subscribe(String filter, int qos) {
@@ -763,6 +854,11 @@ final class Connection implements LinkListener, Subscriber {
     if (!gw.settings.authorizer().authorize(identity, Action.SUBSCRIBE, filter)) {
       return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, "Authorization deny");
     }
+    return subscribeMounted(filter, qos);
+  }
+
+  /** Subscribes to an already validated filter, with the mountpoint; authorization is done. */
+  private CompletionStage<AdapterResult> subscribeMounted(String filter, int qos) {
     String mounted = mountpoint.mountFilter(filter);
     if (!mountpoint.isEmpty()) {
       String why = Topics.validateFilter(mounted);
@@ -785,6 +881,9 @@ final class Connection implements LinkListener, Subscriber {
             ? ResultCode.PERMISSION_DENY : ResultCode.UNKNOWN,
             "broker refused the subscription: " + cause.getMessage());
       }
+      if (gw.events.wants(GatewayEvent.Type.SUBSCRIBED)) {
+        gw.events.emit(event(GatewayEvent.Type.SUBSCRIBED, filter, qos, null));
+      }
       return AdapterResult.SUCCESS;
     });
   }
@@ -802,9 +901,16 @@ final class Connection implements LinkListener, Subscriber {
     if (subscriptions == null || subscriptions.remove(mounted) == null) {
       return GatewayAdapter.SUCCESS;
     }
-    return then(session.unsubscribe(mounted), (v, e) -> e == null ? AdapterResult.SUCCESS
-        : AdapterResult.of(ResultCode.UNKNOWN, "broker failed to unsubscribe: "
-            + GatewayImpl.unwrap(e).getMessage()));
+    return then(session.unsubscribe(mounted), (v, e) -> {
+      if (e != null) {
+        return AdapterResult.of(ResultCode.UNKNOWN, "broker failed to unsubscribe: "
+            + GatewayImpl.unwrap(e).getMessage());
+      }
+      if (gw.events.wants(GatewayEvent.Type.UNSUBSCRIBED)) {
+        gw.events.emit(event(GatewayEvent.Type.UNSUBSCRIBED, filter, -1, null));
+      }
+      return AdapterResult.SUCCESS;
+    });
   }
 
   private CompletionStage<AdapterResult> checkPubSub(String topic, int qos, boolean filter) {
@@ -837,6 +943,135 @@ final class Connection implements LinkListener, Subscriber {
   }
 
   // ---------------------------------------------------------------- management
+
+  private static final HandlerCallback[] CALLBACKS = new HandlerCallback[Kind.values().length];
+
+  static {
+    CALLBACKS[Kind.SOCKET_CREATED.ordinal()] = HandlerCallback.ON_SOCKET_CREATED;
+    CALLBACKS[Kind.RECEIVED_BYTES.ordinal()] = HandlerCallback.ON_RECEIVED_BYTES;
+    CALLBACKS[Kind.TIMER_TIMEOUT.ordinal()] = HandlerCallback.ON_TIMER_TIMEOUT;
+    CALLBACKS[Kind.RECEIVED_MESSAGES.ordinal()] = HandlerCallback.ON_RECEIVED_MESSAGES;
+    CALLBACKS[Kind.SOCKET_CLOSED.ordinal()] = HandlerCallback.ON_SOCKET_CLOSED;
+  }
+
+  /** Orders clients by the time they authenticated, then by client id (management listings). */
+  static final java.util.Comparator<Connection> BY_CONNECTED_AT =
+      java.util.Comparator.<Connection>comparingLong(c -> c.connectedAtMillis)
+          .thenComparing(c -> c.clientId);
+
+  /** The close reason as OnSocketClosed carries it; null while open. */
+  String closeReason() {
+    return closeReason;
+  }
+
+  /** An event about this connection. */
+  GatewayEvent event(GatewayEvent.Type type, String topic, int qos, String reason) {
+    return new GatewayEvent(type, gw.scheduler.currentTimeMillis(), conn, clientId, username,
+        link.listenerName(), link.remoteAddress(), topic, qos, reason);
+  }
+
+  private void delivered(List<Message> batch) {
+    sendMsg += batch.size();
+    metrics.delivered(batch.size());
+    if (gw.events.wants(GatewayEvent.Type.DELIVERED)) {
+      for (Message m : batch) {
+        gw.events.emit(event(GatewayEvent.Type.DELIVERED, m.topic(), m.qos(), null));
+      }
+    }
+  }
+
+  /** True if this (registered, so authenticated) client meets the query; any thread. */
+  boolean matches(ClientQuery q) {
+    return q.matches(clientId, username, peerAddress, connectedAtMillis);
+  }
+
+  /** This client's details, read on the executor; null if it is no longer open. */
+  CompletableFuture<ClientDetails> details() {
+    CompletableFuture<ClientDetails> out = new CompletableFuture<>();
+    Runnable r = () -> out.complete(state != State.OPEN || !authenticated ? null
+        : new ClientDetails(clientId, username, conn, link.remoteAddress(), link.listenerName(),
+            protoName, protoVer, connectedAtMillis, createdAtMillis, keepaliveSeconds,
+            subscriptions == null ? 0 : subscriptions.size(), queue.messages(),
+            gw.settings.maxQueuedDeliveries(), deliveriesDropped, recvOct, recvCnt, sendOct,
+            sendCnt, recvMsg, sendMsg));
+    try {
+      exec.execute(r);
+    } catch (RuntimeException rejected) {
+      out.complete(null);
+    }
+    return out;
+  }
+
+  /** Runs {@code op} on the executor while this client is open; else fails: not found. */
+  private <T> CompletionStage<T> onClient(java.util.function.Supplier<CompletionStage<T>> op) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    Runnable r = () -> {
+      if (state != State.OPEN || !authenticated) {
+        out.completeExceptionally(new io.exproto.management.ClientNotFoundException(clientId));
+        return;
+      }
+      try {
+        op.get().whenComplete((v, e) -> {
+          if (e != null) {
+            out.completeExceptionally(e);
+          } else {
+            out.complete(v);
+          }
+        });
+      } catch (RuntimeException e) {
+        out.completeExceptionally(e);
+      }
+    };
+    try {
+      exec.execute(r);
+    } catch (RuntimeException rejected) {
+      out.completeExceptionally(new io.exproto.management.ClientNotFoundException(clientId));
+    }
+    return out;
+  }
+
+  CompletionStage<List<SubscriptionView>> managementSubscriptions() {
+    return onClient(() -> {
+      List<SubscriptionView> out = new java.util.ArrayList<>();
+      if (subscriptions != null) {
+        for (Map.Entry<String, Integer> e : subscriptions.entrySet()) {
+          out.add(new SubscriptionView(mountpoint.unmountFilter(e.getKey()), e.getValue()));
+        }
+      }
+      out.sort(java.util.Comparator.comparing(SubscriptionView::topic));
+      return CompletableFuture.completedStage(out);
+    });
+  }
+
+  CompletionStage<SubscriptionView> managementSubscribe(String filter, int qos) {
+    return onClient(() -> subscribeMounted(filter, qos).thenApply(r -> {
+      if (r.code() == ResultCode.SUCCESS) {
+        return new SubscriptionView(filter, qos);
+      }
+      if (r.code() == ResultCode.PARAMS_TYPE_ERROR) {
+        throw new IllegalArgumentException(r.message());
+      }
+      if (r.code() == ResultCode.CONN_PROCESS_NOT_ALIVE) {
+        throw new io.exproto.management.ClientNotFoundException(clientId);
+      }
+      throw new IllegalStateException(r.message());
+    }));
+  }
+
+  CompletionStage<Boolean> managementUnsubscribe(String filter) {
+    return onClient(() -> {
+      String mounted = mountpoint.mountFilter(filter);
+      if (subscriptions == null || !subscriptions.containsKey(mounted)) {
+        return CompletableFuture.completedStage(false);
+      }
+      return unsubscribe(filter).thenApply(r -> {
+        if (r.code() != ResultCode.SUCCESS) {
+          throw new IllegalStateException(r.message());
+        }
+        return true;
+      });
+    });
+  }
 
   ClientView view() {
     return new ClientView(clientId, username, conn, link.remoteAddress(), link.listenerName(),

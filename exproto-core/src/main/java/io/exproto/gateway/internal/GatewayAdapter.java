@@ -119,7 +119,7 @@ final class GatewayAdapter implements ConnectionAdapter {
     if (bad != null) {
       return bad;
     }
-    return gw.publish(new BrokerMessage(Ids.newMessageId(), "exproto", topic, qos,
+    return gw.rawPublish(new BrokerMessage(Ids.newMessageId(), "exproto", topic, qos,
         payload == null ? EMPTY : payload, gw.scheduler.currentTimeMillis()));
   }
 }

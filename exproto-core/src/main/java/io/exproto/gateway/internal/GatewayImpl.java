@@ -3,6 +3,7 @@ package io.exproto.gateway.internal;
 import io.exproto.transport.internal.Cidr;
 import io.exproto.broker.Broker;
 import io.exproto.broker.BrokerMessage;
+import io.exproto.events.GatewayEvent;
 import io.exproto.gateway.ClientView;
 import io.exproto.gateway.Gateway;
 import io.exproto.gateway.GatewayBuilder;
@@ -23,6 +24,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import io.exproto.management.AuthenticationAdmin;
+import io.exproto.management.ClientDetails;
+import io.exproto.management.ClientNotFoundException;
+import io.exproto.management.ClientQuery;
+import io.exproto.management.ListenerView;
+import io.exproto.management.Page;
+import io.exproto.management.SubscriptionView;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,12 +73,14 @@ public final class GatewayImpl implements Gateway {
    */
   static final class ListenerEntry {
     final TransportListener listener;
+    final io.exproto.metrics.ListenerMetrics metrics;
     final AtomicInteger live = new AtomicInteger();
     final CompletableFuture<Void> drained = new CompletableFuture<>();
     volatile boolean removed;
 
-    ListenerEntry(TransportListener listener) {
+    ListenerEntry(TransportListener listener, io.exproto.metrics.ListenerMetrics metrics) {
       this.listener = listener;
+      this.metrics = metrics;
     }
 
     void connectionDone() {
@@ -84,6 +95,9 @@ public final class GatewayImpl implements Gateway {
   final Scheduler scheduler;
   final Broker broker;
   final Stats stats = new Stats();
+  /** Events for listeners; {@link EventDispatcher#wants} guards creating one. */
+  final EventDispatcher events;
+  final io.exproto.metrics.GatewayMetrics metrics;
   private volatile HandlerSlot handlerSlot;
   private final java.util.List<HandlerSlot> handlerSlots = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final GatewayAdapter adapter;
@@ -112,6 +126,12 @@ public final class GatewayImpl implements Gateway {
     this.adapter = new GatewayAdapter(this);
     this.idleTimeout = settings.idleTimeout();
     this.banList = new GatewayBanList(this::closeBannedAddress, this::closeBannedClient);
+    this.metrics = settings.metrics();
+    this.events = new EventDispatcher(settings.eventQueueCapacity(),
+        "exproto-events-" + settings.nodeName());
+    for (io.exproto.events.GatewayEventListener l : settings.eventListeners()) {
+      events.add(l);
+    }
     installHandler(settings.handlerFactory());
   }
 
@@ -169,7 +189,7 @@ public final class GatewayImpl implements Gateway {
       state = State.RUNNING;
       for (TransportListener l : settings.listeners()) {
         try {
-          ListenerEntry entry = new ListenerEntry(l);
+          ListenerEntry entry = newEntry(l);
           l.start(link -> accept(link, entry));
           started.put(l.name(), entry);
         } catch (IOException | RuntimeException e) {
@@ -183,7 +203,13 @@ public final class GatewayImpl implements Gateway {
         }
       }
     }
+    metrics.bindTo(this);
     return this;
+  }
+
+  private ListenerEntry newEntry(TransportListener l) {
+    io.exproto.metrics.ListenerMetrics m = metrics.listener(l.name(), l.kind());
+    return new ListenerEntry(l, m == null ? io.exproto.metrics.ListenerMetrics.NONE : m);
   }
 
   private LinkListener accept(Link link, ListenerEntry entry) {
@@ -207,6 +233,7 @@ public final class GatewayImpl implements Gateway {
     connections.put(conn, c);
     live.incrementAndGet();
     stats.accepted.increment();
+    entry.metrics.connectionOpened();
     c.start();
     // Each sweep (shutdown, listener removal, a new ban) may have run just before this connection
     // entered the registry; the flags it set first are visible now.
@@ -232,7 +259,7 @@ public final class GatewayImpl implements Gateway {
           throw new IllegalArgumentException("a listener named '" + listener.name()
               + "' is running; remove it first or use updateListener");
         }
-        ListenerEntry entry = new ListenerEntry(listener);
+        ListenerEntry entry = newEntry(listener);
         try {
           listener.start(link -> accept(link, entry));
         } catch (IOException | RuntimeException e) {
@@ -414,6 +441,7 @@ public final class GatewayImpl implements Gateway {
       }
       stopListeners();
       closeHandler();
+      events.stop();
       state = State.TERMINATED;
       terminated.complete(null);
     }, r -> new Thread(r, "exproto-shutdown").start());
@@ -494,6 +522,9 @@ public final class GatewayImpl implements Gateway {
           previous.conn);
       previous.closeLater("discarded");
     }
+    if (events.wants(GatewayEvent.Type.CONNECTED)) {
+      events.emit(c.event(GatewayEvent.Type.CONNECTED, null, -1, null));
+    }
   }
 
   /** The connection started closing: adapter calls no longer find it. */
@@ -502,16 +533,45 @@ public final class GatewayImpl implements Gateway {
     String cid = c.clientId;
     if (cid != null) {
       clients.remove(cid, c);
+      // Exactly once per connected client: close() runs this once, after CONNECTED was emitted.
+      if (events.wants(GatewayEvent.Type.DISCONNECTED)) {
+        events.emit(c.event(GatewayEvent.Type.DISCONNECTED, null, -1, c.closeReason()));
+      }
     }
   }
 
   /** The connection delivered its last callback. */
   void terminated(Connection c) {
     c.handlerSlot.release();
+    c.listener.metrics.connectionClosed(innerReason(c.closeReason()));
     c.listener.connectionDone();
     if (live.decrementAndGet() == 0 && state != State.RUNNING) {
       allClosed.complete(null);
     }
+  }
+
+  /** {@code {shutdown,kicked}} to {@code kicked}. */
+  static String innerReason(String closeReason) {
+    if (closeReason == null) {
+      return "unknown";
+    }
+    return closeReason.startsWith("{shutdown,") && closeReason.endsWith("}")
+        ? closeReason.substring(10, closeReason.length() - 1) : closeReason;
+  }
+
+  /** A RawPublish (no connection): publishes, and reports a PUBLISHED event on success. */
+  CompletionStage<AdapterResult> rawPublish(BrokerMessage m) {
+    CompletionStage<AdapterResult> r = publish(m);
+    if (!events.wants(GatewayEvent.Type.PUBLISHED)) {
+      return r;
+    }
+    return r.thenApply(result -> {
+      if (result.code() == ResultCode.SUCCESS) {
+        events.emit(new GatewayEvent(GatewayEvent.Type.PUBLISHED, m.timestamp(), null, m.from(),
+            null, null, null, m.topic(), m.qos(), null));
+      }
+      return result;
+    });
   }
 
   CompletionStage<AdapterResult> publish(BrokerMessage m) {
@@ -552,7 +612,7 @@ public final class GatewayImpl implements Gateway {
   }
 
   /** The connection currently registered for {@code clientId}, or null. */
-  Connection client(String clientId) {
+  Connection registeredClient(String clientId) {
     return clients.get(clientId);
   }
 
@@ -607,6 +667,152 @@ public final class GatewayImpl implements Gateway {
   @Override
   public GatewayStats stats() {
     return new GatewayStats(live.get(), clients.size(), stats.accepted.sum(),
-        stats.deliveriesDropped.sum(), stats.callbackFailures.sum(), stats.banned.sum());
+        stats.deliveriesDropped.sum(), stats.callbackFailures.sum(), stats.banned.sum(),
+        events.dropped());
+  }
+
+  // ---------------------------------------------------------------- management
+
+  @Override
+  public CompletionStage<Page<ClientDetails>> listClients(ClientQuery query, int page,
+      int limit) {
+    if (page < 1) {
+      throw new IllegalArgumentException("page must be at least 1, was " + page);
+    }
+    if (limit < 1 || limit > MAX_PAGE_LIMIT) {
+      throw new IllegalArgumentException("limit must be from 1 to " + MAX_PAGE_LIMIT + ", was "
+          + limit);
+    }
+    ClientQuery q = query == null ? ClientQuery.ALL : query;
+    List<Connection> matched = new ArrayList<>();
+    if (q.clientId() != null) {
+      Connection c = clients.get(q.clientId());
+      if (c != null && c.matches(q)) {
+        matched.add(c);
+      }
+    } else {
+      for (Connection c : clients.values()) {
+        if (c.matches(q)) {
+          matched.add(c);
+        }
+      }
+    }
+    matched.sort(Connection.BY_CONNECTED_AT);
+    long from = (long) (page - 1) * limit;
+    int count = matched.size();
+    List<Connection> slice = from >= count ? List.of()
+        : matched.subList((int) from, (int) Math.min(count, from + limit));
+    @SuppressWarnings("unchecked")
+    CompletableFuture<ClientDetails>[] details = new CompletableFuture[slice.size()];
+    for (int i = 0; i < details.length; i++) {
+      details[i] = slice.get(i).details();
+    }
+    boolean hasNext = from + limit < count;
+    return CompletableFuture.allOf(details).thenApply(v -> {
+      List<ClientDetails> data = new ArrayList<>(details.length);
+      for (CompletableFuture<ClientDetails> d : details) {
+        ClientDetails cd = d.join();
+        if (cd != null) {
+          data.add(cd);
+        }
+      }
+      return new Page<>(data, page, limit, count, hasNext);
+    });
+  }
+
+  /** The largest page {@link #listClients} serves, as EMQX's API. */
+  public static final int MAX_PAGE_LIMIT = 10_000;
+
+  @Override
+  public CompletionStage<Optional<ClientDetails>> client(String clientId) {
+    Connection c = clientId == null ? null : clients.get(clientId);
+    if (c == null) {
+      return CompletableFuture.completedStage(Optional.empty());
+    }
+    return c.details().thenApply(Optional::ofNullable);
+  }
+
+  private Connection requireClient(String clientId) {
+    Connection c = clientId == null ? null : clients.get(clientId);
+    if (c == null) {
+      throw new ClientNotFoundException(clientId);
+    }
+    return c;
+  }
+
+  @Override
+  public CompletionStage<List<SubscriptionView>> subscriptions(String clientId) {
+    try {
+      return requireClient(clientId).managementSubscriptions();
+    } catch (ClientNotFoundException e) {
+      return CompletableFuture.failedStage(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<SubscriptionView> subscribe(String clientId, String topicFilter,
+      int qos) {
+    if (qos < 0 || qos > 2) {
+      return CompletableFuture.failedStage(new IllegalArgumentException(
+          "qos must be 0, 1 or 2, was " + qos));
+    }
+    String why = topicFilter == null || topicFilter.isEmpty() ? "topic filter must not be empty"
+        : io.exproto.broker.Topics.validateFilter(topicFilter);
+    if (why != null) {
+      return CompletableFuture.failedStage(new IllegalArgumentException("invalid topic filter '"
+          + topicFilter + "': " + why));
+    }
+    try {
+      return requireClient(clientId).managementSubscribe(topicFilter, qos);
+    } catch (ClientNotFoundException e) {
+      return CompletableFuture.failedStage(e);
+    }
+  }
+
+  @Override
+  public CompletionStage<Boolean> unsubscribe(String clientId, String topicFilter) {
+    try {
+      return requireClient(clientId).managementUnsubscribe(topicFilter);
+    } catch (ClientNotFoundException e) {
+      return CompletableFuture.failedStage(e);
+    }
+  }
+
+  @Override
+  public List<ListenerView> listeners() {
+    List<ListenerView> out = new ArrayList<>();
+    synchronized (lifecycle) {
+      if (state == State.NEW) {
+        for (TransportListener l : settings.listeners()) {
+          out.add(new ListenerView(l.name(), l.kind(), l.localAddress(), 0));
+        }
+      } else {
+        for (ListenerEntry e : started.values()) {
+          out.add(new ListenerView(e.listener.name(), e.listener.kind(),
+              e.listener.localAddress(), Math.max(0, e.live.get())));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public String mountpoint() {
+    return settings.mountpoint();
+  }
+
+  @Override
+  public AuthenticationAdmin authenticationAdmin() {
+    return settings.authenticationAdmin();
+  }
+
+  @Override
+  public void addEventListener(io.exproto.events.GatewayEventListener listener) {
+    events.add(listener);
+  }
+
+  @Override
+  public boolean removeEventListener(io.exproto.events.GatewayEventListener listener) {
+    return events.remove(listener);
   }
 }

@@ -49,6 +49,18 @@ final class Mountpoint {
     return prefix + filter;
   }
 
+  /** The filter as the handler gave it: {@link #mountFilter} undone. */
+  String unmountFilter(String mounted) {
+    if (prefix.isEmpty()) {
+      return mounted;
+    }
+    if (Topics.isShared(mounted)) {
+      String inner = Topics.unshared(mounted);
+      return mounted.substring(0, mounted.length() - inner.length()) + unmount(inner);
+    }
+    return unmount(mounted);
+  }
+
   /** The topic as the handler sees it. */
   String unmount(String topic) {
     return !prefix.isEmpty() && topic.startsWith(prefix) ? topic.substring(prefix.length()) : topic;

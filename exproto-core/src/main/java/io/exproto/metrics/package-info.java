@@ -1,0 +1,6 @@
+/**
+ * The metrics seam: the gateway reports what it does into a {@link io.exproto.metrics.GatewayMetrics}
+ * binding; without one nothing is measured and nothing is allocated. The exproto-micrometer
+ * module binds it to Micrometer.
+ */
+package io.exproto.metrics;
