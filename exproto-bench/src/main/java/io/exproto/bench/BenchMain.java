@@ -13,6 +13,10 @@ import java.util.Arrays;
  *            [--hold 15000] [--hold-tls 5000] [--hold-processes 3] [--churn-workers 50]
  *            [--jmh true] [--out PATH]
  *            [--only netty,grpc,inproc,unary,streaming,hold,hold-tls,jmh] (a partial run; use --out)
+ * ops        what operating the gateway costs: echo at --connections (1000) with and without
+ *            Micrometer meters (Prometheus) and an event listener, --rounds (2) each, and
+ *            listing --clients (10000) clients page by page (--limit 100) through the Java API
+ *            [--jit-warmup 15s] [--warmup 3s] [--measure 8s]
  * load       the load generator: --mode echo|hold|churn --port P [--host 127.0.0.1]
  *            [--connections N] [--payload 64] [--warmup 3s] [--measure 8s] [--sources 8]
  *            [--threads 2] [--pending-connects 256] [--tls false]
@@ -25,7 +29,7 @@ public final class BenchMain {
   /** Runs a command; exits 2 on bad arguments. */
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: all | load | gateway | handler | netty-echo | grpc-ping"
+      System.err.println("usage: all | ops | load | gateway | handler | netty-echo | grpc-ping"
           + " [--option value ...]");
       System.exit(2);
     }
@@ -39,6 +43,7 @@ public final class BenchMain {
     }
     switch (args[0]) {
       case "all" -> System.exit(new Harness(a).runAll());
+      case "ops" -> System.exit(OpsBench.run(a));
       case "load" -> ChildMains.load(a);
       case "gateway" -> ChildMains.gateway(a);
       case "handler" -> ChildMains.handler(a);

@@ -39,6 +39,37 @@ final class ChildMains {
    * {@code stats} answers {@code STATS connections}; {@code heap} runs full GCs and answers
    * {@code HEAP usedBytes connections}.
    */
+  /**
+   * What an operated gateway carries: Micrometer meters in a Prometheus registry, scraped every
+   * 5 s as a Prometheus server would, and an event listener taking every event type.
+   */
+  private static void observe(GatewayBuilder b, boolean metrics, boolean events) {
+    if (!metrics) {
+      b.eventListener(e -> { });
+      return;
+    }
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+            io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    java.util.concurrent.atomic.LongAdder counted = new java.util.concurrent.atomic.LongAdder();
+    b.metrics(new io.exproto.micrometer.MicrometerMetrics(registry));
+    if (events) {
+      b.eventListener(e -> counted.increment());
+    }
+    Thread scraper = new Thread(() -> {
+      while (true) {
+        try {
+          Thread.sleep(5_000);
+        } catch (InterruptedException e) {
+          return;
+        }
+        registry.scrape();
+      }
+    }, "prometheus-scrape");
+    scraper.setDaemon(true);
+    scraper.start();
+  }
+
   static void gateway(BenchArgs args) throws Exception {
     String kind = args.string("handler", "inproc");
     NettyTransport transport = NettyTransport.create();
@@ -56,6 +87,10 @@ final class ChildMains {
           .provider(ServerTls.Provider.valueOf(args.string("ssl", "AUTO"))).build();
       b.listener(TcpListener.builder().name("ssl").bind("127.0.0.1", 0).backlog(4096)
           .maxConnRate(1_000_000).transport(transport).tls(tls).build());
+    }
+    String observe = args.string("observe", "false");
+    if (!observe.equals("false")) {
+      observe(b, !observe.equals("events"), !observe.equals("metrics"));
     }
     GrpcHandler grpc = null;
     switch (kind) {

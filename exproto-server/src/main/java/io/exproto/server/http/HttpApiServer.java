@@ -234,11 +234,26 @@ public final class HttpApiServer implements AutoCloseable {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      ctx.writeAndFlush(tooLarge()).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** A client that asks {@code Expect: 100-continue} first gets the same answer, unread. */
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength,
+        io.netty.channel.ChannelPipeline pipeline) {
+      if (HttpUtil.is100ContinueExpected(start)
+          && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+        return tooLarge(); // not keep-alive: the aggregator closes after writing it
+      }
+      return super.newContinueResponse(start, maxContentLength, pipeline);
+    }
+
+    private FullHttpResponse tooLarge() {
       FullHttpResponse r = toNetty(ManagementApi.error(json, new ApiException(413,
           "REQUEST_ENTITY_TOO_LARGE", "the request body is larger than " + MAX_BODY_BYTES
               + " bytes")));
       HttpUtil.setKeepAlive(r, false);
-      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+      return r;
     }
   }
 
