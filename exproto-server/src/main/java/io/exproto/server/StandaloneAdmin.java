@@ -239,7 +239,7 @@ final class StandaloneAdmin implements ServerAdmin {
     synchronized (changes) {
       if (listeners.containsKey(l.name())
           || gateway.listenerAddresses().containsKey(l.name())) {
-        throw new IllegalStateException("The listener name is occupied: " + l.name());
+        throw new IllegalArgumentException("The listener name is occupied: " + l.name());
       }
       gateway.addListener(listenerFactory.apply(l));
       listeners.put(l.name(), l);

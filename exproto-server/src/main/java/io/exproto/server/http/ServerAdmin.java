@@ -38,7 +38,7 @@ public interface ServerAdmin {
    * {@code bind}, ...). Blocks until bound.
    *
    * @throws IllegalArgumentException for a bad field, naming it
-   * @throws IllegalStateException if a listener with that name exists
+   * @throws IllegalArgumentException also if a listener with that name exists (EMQX: 400)
    * @throws java.io.IOException if it cannot bind
    */
   void createListener(String json) throws java.io.IOException;
