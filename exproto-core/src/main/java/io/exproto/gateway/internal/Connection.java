@@ -221,8 +221,8 @@ final class Connection implements LinkListener, Subscriber {
       cancelAbandoned(abandoned);
     }
     if (dropped > 0) {
-      log.warn("conn {} clientid {}: dropped {} callbacks not delivered within the close-flush"
-          + " timeout", conn, clientId, dropped);
+      log.warn("{}: dropped {} callbacks not delivered within the close-flush timeout", who(),
+          dropped);
     }
     requestPump();
   }
@@ -460,8 +460,7 @@ final class Connection implements LinkListener, Subscriber {
       if (err != null) {
         gw.stats.callbackFailures.increment();
         metrics.callbackFailed(HandlerCallback.ON_SOCKET_CLOSED, failureToken(err));
-        log.debug("conn {} clientid {}: on_socket_closed failed: {}", conn, clientId,
-            err.toString());
+        log.debug("{}: on_socket_closed failed: {}", who(), err.toString());
       }
       finish();
       return;
@@ -474,14 +473,13 @@ final class Connection implements LinkListener, Subscriber {
         // Already closing (the device left, say): the handler's adapter calls for this connection
         // now fail, so its callback often does too. Expected, and the close reason is set; a
         // stack trace per departing device would drown the log.
-        log.debug("conn {} clientid {}: {} failed while closing: {}", conn, clientId,
-            kind.callbackName, err.toString());
+        log.debug("{}: {} failed while closing: {}", who(), kind.callbackName,
+            err.toString());
       } else if (token.equals("internal")) {
-        log.warn("conn {} clientid {}: {} failed; closing the connection", conn, clientId,
-            kind.callbackName, err);
+        log.warn("{}: {} failed; closing the connection", who(), kind.callbackName, err);
       } else {
-        log.info("conn {} clientid {}: {} failed ({}); closing the connection", conn, clientId,
-            kind.callbackName, token);
+        log.info("{}: {} failed ({}); closing the connection", who(), kind.callbackName,
+            token);
       }
       close("{error,{" + kind.callbackName + "," + token + "}}", true);
     }
@@ -532,8 +530,7 @@ final class Connection implements LinkListener, Subscriber {
     } catch (RuntimeException e) {
       // toCompletableFuture is optional (UnsupportedOperationException), and a dependent of the
       // stage may throw: the connection has moved on either way.
-      log.debug("conn {} clientid {}: cancelling an abandoned callback: {}", conn, clientId,
-          e.toString());
+      log.debug("{}: cancelling an abandoned callback: {}", who(), e.toString());
     }
   }
 
@@ -553,8 +550,7 @@ final class Connection implements LinkListener, Subscriber {
     try {
       exec.execute(r);
     } catch (RuntimeException rejected) {
-      log.debug("conn {} clientid {}: executor rejected a task: {}", conn, clientId,
-          rejected.toString());
+      log.debug("{}: executor rejected a task: {}", who(), rejected.toString());
     }
   }
 
@@ -609,7 +605,7 @@ final class Connection implements LinkListener, Subscriber {
     try {
       return op.apply(this);
     } catch (RuntimeException e) {
-      log.warn("conn {} clientid {}: adapter operation failed", conn, clientId, e);
+      log.warn("{}: adapter operation failed", who(), e);
       return CompletableFuture.completedStage(unknown(e));
     }
   }
@@ -958,6 +954,12 @@ final class Connection implements LinkListener, Subscriber {
   static final java.util.Comparator<Connection> BY_CONNECTED_AT =
       java.util.Comparator.<Connection>comparingLong(c -> c.connectedAtMillis)
           .thenComparing(c -> c.clientId);
+
+  /** How log lines name this connection: its conn, and its client id once authenticated. */
+  private String who() {
+    String cid = clientId;
+    return cid == null ? "conn " + conn : "conn " + conn + " clientid " + cid;
+  }
 
   /** The close reason as OnSocketClosed carries it; null while open. */
   String closeReason() {
