@@ -1,6 +1,6 @@
 package io.exproto.server;
 
-import java.net.InetAddress;
+import io.exproto.transport.internal.Addresses;
 import java.net.InetSocketAddress;
 
 /**
@@ -63,16 +63,11 @@ public record HostPort(String host, int port) {
   /** {@code host:port}, IPv6 addresses in brackets. */
   @Override
   public String toString() {
-    return format(host, port);
+    return Addresses.format(host, port);
   }
 
   /** Formats a bound address as {@code ip:port} ({@code [ip]:port} for IPv6). */
   public static String format(InetSocketAddress address) {
-    InetAddress ip = address.getAddress();
-    return format(ip != null ? ip.getHostAddress() : address.getHostString(), address.getPort());
-  }
-
-  private static String format(String host, int port) {
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    return Addresses.format(address);
   }
 }

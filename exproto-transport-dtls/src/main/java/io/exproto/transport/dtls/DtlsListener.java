@@ -10,6 +10,7 @@ import io.exproto.transport.TransportListener;
 import io.exproto.transport.dtls.internal.DtlsCounters;
 import io.exproto.transport.dtls.internal.DtlsEndpoint;
 import io.exproto.transport.dtls.internal.DtlsSettings;
+import io.exproto.transport.internal.Addresses;
 import io.exproto.transport.internal.ListenerLifecycle;
 import io.exproto.transport.internal.PemFiles;
 import java.io.IOException;
@@ -194,7 +195,7 @@ public final class DtlsListener implements TransportListener {
   public String toString() {
     InetSocketAddress bound = localAddress;
     return "dtls listener '" + name() + "' on "
-        + DtlsEndpoint.format(bound != null ? bound : settings.bindAddress());
+        + Addresses.format(bound != null ? bound : settings.bindAddress());
   }
 
   /** Configures a {@link DtlsListener}. Setters only record; {@link #build()} validates. */

@@ -5,6 +5,7 @@ import io.exproto.transport.LinkAcceptor;
 import io.exproto.transport.ListenerBuilder;
 import io.exproto.transport.ListenerOptions;
 import io.exproto.transport.TransportListener;
+import io.exproto.transport.internal.Addresses;
 import io.exproto.transport.internal.ListenerLifecycle;
 import io.exproto.transport.netty.internal.AcceptGate;
 import io.exproto.transport.netty.internal.EventLoops;
@@ -408,7 +409,7 @@ public final class TcpListener implements TransportListener {
   @Override
   public String toString() {
     InetSocketAddress bound = localAddress;
-    return describe() + " on " + ServerChannels.format(bound != null ? bound : bindAddress);
+    return describe() + " on " + Addresses.format(bound != null ? bound : bindAddress);
   }
 
   /**

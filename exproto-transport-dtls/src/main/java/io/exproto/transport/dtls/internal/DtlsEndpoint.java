@@ -4,9 +4,9 @@ import io.exproto.handler.PeerCertificate;
 import io.exproto.transport.LinkAcceptor;
 import io.exproto.transport.LinkListener;
 import io.exproto.transport.internal.AcceptRateLimiter;
+import io.exproto.transport.internal.Addresses;
 import java.io.IOException;
 import java.net.BindException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.Principal;
 import java.security.cert.X509Certificate;
@@ -102,7 +102,7 @@ public final class DtlsEndpoint {
         ex.service().shutdown();
       }
       BindException be = new BindException("dtls listener '" + settings.name()
-          + "' cannot bind " + format(settings.bindAddress()) + ": " + e.getMessage());
+          + "' cannot bind " + Addresses.format(settings.bindAddress()) + ": " + e.getMessage());
       be.initCause(e);
       throw be;
     }
@@ -447,12 +447,5 @@ public final class DtlsEndpoint {
       }
     }
     return null;
-  }
-
-  /** {@code ip:port}, an IPv6 address in brackets. */
-  public static String format(InetSocketAddress address) {
-    InetAddress ip = address.getAddress();
-    String host = ip != null ? ip.getHostAddress() : address.getHostString();
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 }

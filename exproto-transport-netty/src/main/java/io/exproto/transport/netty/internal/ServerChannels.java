@@ -1,11 +1,11 @@
 package io.exproto.transport.netty.internal;
 
+import io.exproto.transport.internal.Addresses;
 import io.exproto.transport.netty.NettyTransport;
 import io.netty.bootstrap.AbstractBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import java.net.BindException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -37,8 +37,8 @@ public final class ServerChannels {
       own.shutdown();
     }
     Throwable cause = bound.cause();
-    BindException e = new BindException(listener + " cannot bind " + format(address) + ": "
-        + cause.getMessage());
+    BindException e = new BindException(listener + " cannot bind " + Addresses.format(address)
+        + ": " + cause.getMessage());
     e.initCause(cause);
     throw e;
   }
@@ -69,12 +69,5 @@ public final class ServerChannels {
       }
     });
     return done;
-  }
-
-  /** {@code ip:port}, an IPv6 address in brackets. */
-  public static String format(InetSocketAddress address) {
-    InetAddress ip = address.getAddress();
-    String host = ip != null ? ip.getHostAddress() : address.getHostString();
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 }
