@@ -176,7 +176,7 @@ public final class MqttBroker implements Broker, AutoCloseable {
         throw new IOException("interrupted while connecting to the MQTT broker at " + cfg.url(),
             e);
       }
-      log.info("MQTT bridge connected to {} ({})", cfg.url(), describe());
+      log.info("MQTT bridge connected: {}", describe());
       return this;
     }
   }
