@@ -82,9 +82,10 @@ class TwoGatewayProcessesTest {
 
     @Override
     public void close() throws Exception {
-      process.getOutputStream().close(); // the node stops when its standard input ends
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroy(); // SIGTERM: nothing to keep once the test is over
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
       }
     }
   }
