@@ -12,7 +12,7 @@ import java.util.Arrays;
  *            [--jit-warmup 60s] [--warmup 3s] [--measure 8s] [--connections 1,100,1000]
  *            [--hold 15000] [--hold-tls 5000] [--hold-processes 3] [--churn-workers 50]
  *            [--jmh true] [--out PATH]
- *            [--only netty,grpc,inproc,unary,streaming,hold,hold-tls,jmh] (a partial run; use --out)
+ *            [--only netty,grpc,inproc,unary,streaming,hold,hold-tls,mqtt,jmh] (a partial run; use --out)
  * ops        what operating the gateway costs: echo at --connections (1000) with and without
  *            Micrometer meters (Prometheus) and an event listener, --rounds (2) each, and
  *            listing --clients (10000) clients page by page (--limit 100) through the Java API
@@ -20,6 +20,8 @@ import java.util.Arrays;
  * load       the load generator: --mode echo|hold|churn --port P [--host 127.0.0.1]
  *            [--connections N] [--payload 64] [--warmup 3s] [--measure 8s] [--sources 8]
  *            [--threads 2] [--pending-connects 256] [--tls false]
+ * mqtt       the MQTT bridge scenarios against a Mosquitto it starts (prints a markdown section)
+ *            [--connections 1,100,1000] [--idle 5000] [--warmup 3s] [--measure 8s]
  * gateway, handler, netty-echo, grpc-ping   child processes of 'all' (see ChildMains)
  * </pre>
  */
@@ -49,6 +51,7 @@ public final class BenchMain {
       case "handler" -> ChildMains.handler(a);
       case "netty-echo" -> ChildMains.nettyEcho(a);
       case "grpc-ping" -> ChildMains.grpcPing(a);
+      case "mqtt" -> System.out.println(MqttBench.run(a));
       default -> {
         System.err.println("error: unknown command " + args[0]);
         System.exit(2);

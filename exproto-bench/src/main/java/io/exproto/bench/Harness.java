@@ -88,6 +88,7 @@ final class Harness {
             () -> results.holdTls.add(hold(provider, holdTlsConnections)));
       }
     }
+    step("mqtt", "MQTT bridge (Mosquitto)", () -> results.mqtt = MqttBench.run(mqttArgs()));
     if (jmh && selected("jmh")) {
       step("jmh", "JMH", () -> results.jmh.addAll(JmhRunner.run()));
     } else {
@@ -106,6 +107,13 @@ final class Harness {
     System.out.println(md.substring(md.indexOf("## Targets"), md.indexOf("## Echo")));
     System.out.println("wrote " + out);
     return 0;
+  }
+
+  /** The MQTT scenarios with this run's warm-up, window and echo connection counts. */
+  private BenchArgs mqttArgs() {
+    return BenchArgs.parse(new String[] {"--warmup", warmup.toMillis() + "ms", "--measure",
+        measure.toMillis() + "ms",
+        "--connections", connections.toString().replaceAll("[\\[\\] ]", "")});
   }
 
   private interface Step {

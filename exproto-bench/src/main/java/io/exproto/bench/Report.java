@@ -153,6 +153,9 @@ final class Report {
             .append(j.unit()).append(" |\n");
       }
     }
+    if (r.mqtt != null) {
+      md.append("\n").append(r.mqtt);
+    }
     md.append("\n## Notes\n\n");
     for (String n : r.notes) {
       md.append("- ").append(n).append("\n");

@@ -70,6 +70,8 @@ final class Results {
   /** CPU per message at the largest connection count, one a scenario, in run order. */
   final List<Cpu> cpu = new ArrayList<>();
   final List<String> notes = new ArrayList<>();
+  /** The MQTT bridge section (MqttBench), or null when not run. */
+  String mqtt;
   /** The plain TCP hold, which the 2 KB target is about. */
   Hold hold;
   /** The same over TLS, one a provider, reported beside it (no target). */

@@ -86,11 +86,13 @@ import java.util.Set;
  * @param psk {@code psk_authentication}, or null
  * @param maxInboundBytesPerSecond {@code max_inbound_bytes_per_second}, or null
  * @param maxInboundMessagesPerSecond {@code max_inbound_messages_per_second}, or null
+ * @param broker {@code broker} (see {@link BrokerSettings}); the in-memory broker when absent
  */
 record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
     HostPort adapterBind, TlsFiles adapterTls, String handlerAddress, String handlerService,
     Duration handlerTimeout, TlsFiles handlerTls, List<ListenerConfig> listeners,
-    PskAuthentication psk, Long maxInboundBytesPerSecond, Integer maxInboundMessagesPerSecond) {
+    PskAuthentication psk, Long maxInboundBytesPerSecond, Integer maxInboundMessagesPerSecond,
+    BrokerSettings broker) {
 
   /**
    * EMQX's {@code psk_authentication} block.
@@ -221,7 +223,7 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
 
   private static final Set<String> TOP = Set.of("mountpoint", "idle_timeout", "node", "server",
       "handler", "listeners", "enable", "enable_stats", "max_inbound_bytes_per_second",
-      "max_inbound_messages_per_second");
+      "max_inbound_messages_per_second", "broker");
   private static final Set<String> SERVER = Set.of("bind", "ssl_options");
   private static final Set<String> HANDLER = Set.of("address", "service_name", "timeout",
       "ssl_options");
@@ -347,7 +349,9 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
             ? inboundBytes(c, prefix + "max_inbound_bytes_per_second") : null,
         c.hasPath("max_inbound_messages_per_second")
             ? (int) notNegative(c.getInt("max_inbound_messages_per_second"),
-                prefix + "max_inbound_messages_per_second") : null);
+                prefix + "max_inbound_messages_per_second") : null,
+        c.hasPath("broker") ? BrokerSettings.read(c.getConfig("broker"), prefix + "broker.")
+            : BrokerSettings.IN_MEMORY);
   }
 
   /** One listener's block, {@code at} its path for messages (ending with a dot). */

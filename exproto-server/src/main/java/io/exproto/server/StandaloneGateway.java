@@ -1,5 +1,6 @@
 package io.exproto.server;
 
+import io.exproto.broker.mqtt.MqttBroker;
 import io.exproto.server.GatewayConfigFile.ListenerConfig;
 import io.exproto.gateway.Gateway;
 import io.exproto.gateway.GatewayBuilder;
@@ -55,7 +56,9 @@ import picocli.CommandLine.TypeConversionException;
  *
  * <p>Once every port is bound it prints one line to stdout, starting with
  * {@code exproto gateway ready}, naming each bound address. SIGTERM or SIGINT stops it gracefully
- * (bounded) and it exits 0. Exit codes: 2 for bad flags, 1 if a port cannot be bound.
+ * (bounded) and it exits 0. Exit codes: 2 for bad flags, 1 if a port cannot be bound or the
+ * broker given with {@code --broker} cannot be reached (a clear error, not a gateway that
+ * accepts devices it cannot serve). With {@code --broker} the ready line also names the broker.
  *
  * <p>{@link #main} delegates to {@link #start(String[], PrintStream, PrintStream)}, which tests
  * call to get a {@link Running} handle instead of an exit.
@@ -65,14 +68,15 @@ import picocli.CommandLine.TypeConversionException;
     description = {
         "Runs an ExProto gateway: devices connect over TCP, a handler service speaks their"
             + " protocol through the gRPC ConnectionAdapter, messages go through the in-memory"
-            + " broker.",
+            + " broker or, with --broker, an MQTT broker.",
         ""},
     footer = {
         "",
         "Examples:",
         "  exproto-gateway                         echo gateway on tcp://0.0.0.0:7993",
         "  exproto-gateway --handler http://127.0.0.1:9001 --adapter 127.0.0.1:9100",
-        "  exproto-gateway --listen tcp://0.0.0.0:7993 --listen tcp://[::]:7994"})
+        "  exproto-gateway --listen tcp://0.0.0.0:7993 --listen tcp://[::]:7994",
+        "  exproto-gateway --handler http://127.0.0.1:9001 --broker mqtt://127.0.0.1:1883"})
 public final class StandaloneGateway implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(StandaloneGateway.class);
 
@@ -171,6 +175,17 @@ public final class StandaloneGateway implements Callable<Integer> {
           + " (or set as http.bind in --config). Without an API key (http.api_key.bootstrap_file"
           + " in --config) only a loopback address is accepted.")
   HostPort http;
+
+  @Option(names = "--broker", paramLabel = "mqtt://HOST:PORT|mqtts://HOST:PORT",
+      description = "Bridge to this MQTT broker instead of keeping messages in this process"
+          + " (broker { ... } in --config sets TLS, credentials and the rest). Default: the"
+          + " in-memory broker.")
+  String broker;
+
+  @Option(names = "--broker-mode", paramLabel = "session|shared",
+      description = "session: one MQTT session per device, with its own credentials (default);"
+          + " shared: a pool of connections carries every device.")
+  String brokerMode;
 
   @Option(names = "--node", paramLabel = "NAME",
       description = "The node name in delivered messages. Default: exproto@127.0.0.1.")
@@ -316,6 +331,21 @@ public final class StandaloneGateway implements Callable<Integer> {
     if (node != null && node.isBlank()) {
       throw usageError("--node", node, "the node name must not be blank");
     }
+    MqttBroker bridge = null;
+    BrokerSettings brokerSettings;
+    try {
+      brokerSettings = (file != null ? file.broker() : BrokerSettings.IN_MEMORY)
+          .withFlags(broker, brokerMode);
+      if (brokerSettings.isMqtt()) {
+        bridge = brokerSettings.build();
+      }
+    } catch (IllegalArgumentException ex) {
+      String setting = broker != null ? "--broker" : brokerMode != null ? "--broker-mode"
+          : "--config";
+      String value = broker != null ? broker : brokerMode != null ? brokerMode
+          : String.valueOf(config);
+      throw usageError(setting, value, ex.getMessage());
+    }
     GrpcHandler grpcHandler = null;
     HandlerService service = HandlerService.CONNECTION_UNARY_HANDLER;
     if (handlerService != null) {
@@ -342,6 +372,21 @@ public final class StandaloneGateway implements Callable<Integer> {
         throw usageError("--handler", handler, ex.getMessage());
       }
     }
+    PrintWriter err = spec.commandLine().getErr();
+    if (bridge != null) {
+      // Before any port is bound: a broker that cannot be reached is an error at start, not a
+      // gateway that accepts devices it cannot serve.
+      try {
+        bridge.start();
+      } catch (IOException ex) {
+        transport.close();
+        if (grpcHandler != null) {
+          grpcHandler.close();
+        }
+        err.println("error: " + ex.getMessage());
+        return 1;
+      }
+    }
     Gateway gateway;
     PrometheusMeterRegistry registry = httpBind == null ? null
         : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -350,11 +395,17 @@ public final class StandaloneGateway implements Callable<Integer> {
       if (registry != null) {
         gb.metrics(new MicrometerMetrics(registry));
       }
+      if (bridge != null) {
+        gb.broker(bridge);
+      }
       gateway = gb.build();
     } catch (IllegalArgumentException | IllegalStateException ex) {
       transport.close();
       if (grpcHandler != null) {
         grpcHandler.close();
+      }
+      if (bridge != null) {
+        bridge.close();
       }
       throw new ParameterException(spec.commandLine(), "Invalid settings: " + ex.getMessage(), ex);
     }
@@ -374,12 +425,12 @@ public final class StandaloneGateway implements Callable<Integer> {
       transport.close();
       throw usageError("--config", config.toString(), "server.ssl_options: " + ex.getMessage());
     }
-    PrintWriter err = spec.commandLine().getErr();
     try {
       adapterServer.start();
     } catch (IOException ex) {
       gateway.shutdownNow(); // not started: only closes the handler
       transport.close();
+      closeQuietly(bridge);
       err.println("error: adapter cannot bind " + adapter + ": " + rootMessage(ex));
       return 1;
     }
@@ -388,6 +439,7 @@ public final class StandaloneGateway implements Callable<Integer> {
     } catch (IOException ex) {
       adapterServer.shutdownNow();
       transport.close();
+      closeQuietly(bridge);
       err.println("error: " + ex.getMessage()); // names the listener and its address
       return 1;
     }
@@ -408,6 +460,7 @@ public final class StandaloneGateway implements Callable<Integer> {
         gateway.shutdownNow();
         adapterServer.shutdownNow();
         transport.close();
+        closeQuietly(bridge);
         err.println("error: " + ex.getMessage());
         return 1;
       }
@@ -427,12 +480,22 @@ public final class StandaloneGateway implements Callable<Integer> {
     ready.append(" handler=").append(handler != null
         ? handler + (service == HandlerService.CONNECTION_HANDLER ? " (ConnectionHandler)" : "")
         : "in-process echo");
-    running = new Running(gateway, adapterServer, transport, httpServer, ready.toString());
+    if (bridge != null) {
+      ready.append(" broker=").append(bridge.describe());
+    }
+    running = new Running(gateway, adapterServer, transport, httpServer, bridge,
+        ready.toString());
     onStarted.accept(running);
     PrintWriter out = spec.commandLine().getOut();
     out.println(running.readyLine());
     out.flush();
     return 0;
+  }
+
+  private static void closeQuietly(MqttBroker bridge) {
+    if (bridge != null) {
+      bridge.close();
+    }
   }
 
   /** Flags win; the config file fills what they leave unset; then the built-in defaults. */
@@ -740,16 +803,18 @@ public final class StandaloneGateway implements Callable<Integer> {
     private final GrpcAdapterServer adapterServer;
     private final NettyTransport transport;
     private final HttpApiServer httpServer;
+    private final MqttBroker bridge; // null: the in-memory broker
     private final String readyLine;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     Running(Gateway gateway, GrpcAdapterServer adapterServer, NettyTransport transport,
-        HttpApiServer httpServer, String readyLine) {
+        HttpApiServer httpServer, MqttBroker bridge, String readyLine) {
       this.gateway = gateway;
       this.adapterServer = adapterServer;
       this.transport = transport;
       this.httpServer = httpServer;
+      this.bridge = bridge;
       this.readyLine = readyLine;
     }
 
@@ -805,6 +870,8 @@ public final class StandaloneGateway implements Callable<Integer> {
         // After the gateway: handlers may still call the adapter from their last callbacks.
         adapterServer.close();
         transport.close();
+        // Last: devices' last callbacks may still publish through it.
+        closeQuietly(bridge);
         stopped.countDown();
       }
     }

@@ -46,6 +46,15 @@ class LayeringTest {
     noClasses().that().resideInAnyPackage(CORE)
         .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "io.grpc..",
             "com.google.protobuf..", "org.eclipse.californium..", "io.exproto.transport.netty..",
+            "io.exproto.transport.dtls..", "io.exproto.grpc..", "io.exproto.server..",
+            "com.hivemq..", "io.exproto.broker.mqtt..")
+        .check(classes);
+  }
+
+  @Test
+  void theMqttBridgeDependsOnNoTransportOrBinding() {
+    noClasses().that().resideInAPackage("io.exproto.broker.mqtt..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.exproto.transport.netty..",
             "io.exproto.transport.dtls..", "io.exproto.grpc..", "io.exproto.server..")
         .check(classes);
   }

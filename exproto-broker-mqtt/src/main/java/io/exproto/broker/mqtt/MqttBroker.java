@@ -1,6 +1,5 @@
 package io.exproto.broker.mqtt;
 
-import com.hivemq.client.mqtt.MqttClientTransportConfig;
 import io.exproto.broker.Broker;
 import io.exproto.broker.BrokerMessage;
 import io.exproto.broker.BrokerRefusedException;
@@ -26,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,7 +89,8 @@ public final class MqttBroker implements Broker, AutoCloseable {
   private final String instanceId = Long.toHexString(ThreadLocalRandom.current().nextLong()
       | Long.MIN_VALUE).substring(0, 8);
   private final Object lifecycle = new Object();
-  private MqttClientTransportConfig transport;
+  private io.exproto.broker.mqtt.internal.ClientSettings transport;
+  private java.util.concurrent.ThreadPoolExecutor networkThreads;
   private SharedPool pool; // shared mode
   private MqttLink own; // session mode: RawPublish
   private volatile boolean started;
@@ -119,21 +120,35 @@ public final class MqttBroker implements Broker, AutoCloseable {
             + (closed ? " and closed" : ""));
       }
       started = true;
-      transport = Transports.build(cfg);
+      // The bridge's own network threads (HiveMQ's event loops run on them), so that closing the
+      // bridge releases them; idle ones end after a second.
+      AtomicInteger threadNumber = new AtomicInteger();
+      networkThreads = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 1,
+          TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "exproto-mqtt-" + instanceId + "-"
+                + threadNumber.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
+      transport = new io.exproto.broker.mqtt.internal.ClientSettings(Transports.build(cfg),
+          com.hivemq.client.mqtt.MqttClientExecutorConfig.builder()
+              .nettyExecutor(networkThreads)
+              .nettyThreads(Math.max(1, Runtime.getRuntime().availableProcessors()))
+              .build());
       CompletionStage<Void> connecting;
       if (cfg.mode() == MqttBridgeMode.SHARED) {
         pool = new SharedPool(cfg, transport, "exproto-" + instanceId);
         connecting = pool.connect();
       } else {
         own = Links.create(cfg, transport, cfg.clientIdPrefix() + "exproto-" + instanceId,
-            new MqttLink.Events() {
+            cfg.username(), cfg.password(), new MqttLink.Events() {
               @Override
               public void onEnded(String reason) {
                 log.warn("the broker at {} ended the bridge's own connection ({}); RawPublish"
                     + " now fails", cfg.url(), reason);
               }
             }, false);
-        connecting = own.connect(cfg.username(), cfg.password());
+        connecting = own.connect();
       }
       try {
         connecting.toCompletableFuture().get(cfg.connectTimeout().toMillis() * 2 + 1000,
@@ -161,7 +176,7 @@ public final class MqttBroker implements Broker, AutoCloseable {
         throw new IOException("interrupted while connecting to the MQTT broker at " + cfg.url(),
             e);
       }
-      log.info("MQTT bridge connected to {} ({})", cfg.url(), describe());
+      log.info("MQTT bridge connected: {}", describe());
       return this;
     }
   }
@@ -225,7 +240,8 @@ public final class MqttBroker implements Broker, AutoCloseable {
     if (pool != null) {
       return pool.openSession(subscriber);
     }
-    return DeviceSession.open(cfg, transport, request, subscriber, deviceSessions);
+    return DeviceSession.open(cfg, transport, request, subscriber, deviceSessions,
+        own.isUp() ? own : null);
   }
 
   /** RawPublish: through the pool (shared mode) or the bridge's own connection (session mode). */
@@ -296,6 +312,23 @@ public final class MqttBroker implements Broker, AutoCloseable {
     }
     for (DeviceSession s : deviceSessions) {
       s.close();
+    }
+    java.util.concurrent.ThreadPoolExecutor threads = networkThreads;
+    if (threads != null) {
+      // The event loops end when the client library releases them (after the DISCONNECTs are
+      // written); past a bound, they are stopped regardless.
+      threads.shutdown();
+      Thread reaper = new Thread(() -> {
+        try {
+          if (!threads.awaitTermination(5, TimeUnit.SECONDS)) {
+            threads.shutdownNow();
+          }
+        } catch (InterruptedException e) {
+          threads.shutdownNow();
+        }
+      }, "exproto-mqtt-" + instanceId + "-close");
+      reaper.setDaemon(true);
+      reaper.start();
     }
   }
 

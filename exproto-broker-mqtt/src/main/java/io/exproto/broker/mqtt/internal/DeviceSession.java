@@ -20,11 +20,13 @@ public final class DeviceSession implements BrokerSession, MqttLink.Events {
   private final MqttLink link;
   private volatile boolean closed;
 
-  private DeviceSession(BridgeConfig cfg, MqttClientTransportConfig transport,
-      SessionRequest request, Subscriber subscriber, Set<DeviceSession> live) {
+  private DeviceSession(BridgeConfig cfg, ClientSettings transport,
+      SessionRequest request, Subscriber subscriber, Set<DeviceSession> live, MqttLink witness) {
     this.subscriber = subscriber;
     this.live = live;
-    this.link = Links.create(cfg, transport, cfg.clientIdPrefix() + request.clientId(), this, true);
+    this.link = Links.create(cfg, transport, cfg.clientIdPrefix() + request.clientId(),
+        request.username(), request.password(), this, true);
+    link.witness(witness);
   }
 
   /**
@@ -32,12 +34,14 @@ public final class DeviceSession implements BrokerSession, MqttLink.Events {
    * broker's refusal or with the reason it could not be reached.
    *
    * @param live the bridge's open sessions; the session is in it from success until closed
+   * @param witness the bridge's own connection, which tells a broker that dropped this session
+   *     from one that went down; null if it has none
    */
   public static CompletionStage<BrokerSession> open(BridgeConfig cfg,
-      MqttClientTransportConfig transport, SessionRequest request, Subscriber subscriber,
-      Set<DeviceSession> live) {
-    DeviceSession s = new DeviceSession(cfg, transport, request, subscriber, live);
-    return s.link.connect(request.username(), request.password()).thenApply(v -> {
+      ClientSettings transport, SessionRequest request, Subscriber subscriber,
+      Set<DeviceSession> live, MqttLink witness) {
+    DeviceSession s = new DeviceSession(cfg, transport, request, subscriber, live, witness);
+    return s.link.connect().thenApply(v -> {
       live.add(s);
       if (s.closed) { // ended by the broker before we got here
         live.remove(s);

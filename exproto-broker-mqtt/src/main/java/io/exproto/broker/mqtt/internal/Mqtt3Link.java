@@ -22,19 +22,32 @@ import java.util.function.Consumer;
  */
 final class Mqtt3Link extends MqttLink {
   private final Mqtt3AsyncClient client;
+  private final io.reactivex.disposables.Disposable flow;
 
-  Mqtt3Link(BridgeConfig cfg, MqttClientTransportConfig transport, String clientId,
-      Events events, boolean endPastWindow) {
+  Mqtt3Link(BridgeConfig cfg, ClientSettings transport, String clientId,
+      String username, String password, Events events, boolean endPastWindow) {
     super(cfg, clientId, events, endPastWindow);
-    this.client = MqttClient.builder()
+    var builder = MqttClient.builder()
         .useMqttVersion3()
         .identifier(clientId)
-        .transportConfig(transport)
+        .transportConfig(transport.transport())
+        .executorConfig(transport.executors());
+    // On the client, not on one CONNECT: reconnects present the credentials again. MQTT 3.1.1
+    // allows a password only with a user name.
+    if (!username.isEmpty()) {
+      var auth = Mqtt3SimpleAuth.builder().username(username);
+      builder.simpleAuth(password.isEmpty() ? auth.build()
+          : auth.password(password.getBytes(StandardCharsets.UTF_8)).build());
+    }
+    this.client = builder
         .addConnectedListener(ctx -> connected())
         .addDisconnectedListener(ctx -> disconnected(ctx, -1))
         .buildAsync();
-    client.publishes(MqttGlobalPublishFilter.REMAINING, p -> events.onMessage(incoming(p)),
-        Runnable::run, true);
+    // Before connecting: a resumed session may deliver at once. Acknowledged by the owner. A
+    // disposable flow, because a flow left subscribed holds the client's event loop (and its
+    // thread) after a refused connect.
+    this.flow = client.toRx().publishes(MqttGlobalPublishFilter.REMAINING, true)
+        .subscribe(p -> events.onMessage(incoming(p)), err -> { });
   }
 
   private static Incoming incoming(Mqtt3Publish p) {
@@ -44,15 +57,10 @@ final class Mqtt3Link extends MqttLink {
   }
 
   @Override
-  protected CompletionStage<Void> doConnect(String username, String password) {
+  protected CompletionStage<Void> doConnect() {
     var c = client.connectWith()
         .cleanSession(cfg.sessionExpiry().isZero())
         .keepAlive((int) Math.min(65535, cfg.keepalive().toSeconds()));
-    if (!username.isEmpty()) {
-      var auth = Mqtt3SimpleAuth.builder().username(username);
-      c.simpleAuth(password.isEmpty() ? auth.build()
-          : auth.password(password.getBytes(StandardCharsets.UTF_8)).build());
-    }
     return c.send().thenApply(ack -> null);
   }
 
@@ -83,6 +91,11 @@ final class Mqtt3Link extends MqttLink {
   @Override
   protected CompletionStage<Void> doUnsubscribe(String filter) {
     return client.unsubscribeWith().topicFilter(filter).send();
+  }
+
+  @Override
+  protected void releaseFlows() {
+    flow.dispose();
   }
 
   @Override

@@ -24,22 +24,36 @@ final class Mqtt5Link extends MqttLink {
   private static final Runnable NO_ACK = null;
 
   private final Mqtt5AsyncClient client;
+  private final io.reactivex.disposables.Disposable flow;
 
-  Mqtt5Link(BridgeConfig cfg, MqttClientTransportConfig transport, String clientId,
-      Events events, boolean endPastWindow) {
+  Mqtt5Link(BridgeConfig cfg, ClientSettings transport, String clientId,
+      String username, String password, Events events, boolean endPastWindow) {
     super(cfg, clientId, events, endPastWindow);
-    this.client = MqttClient.builder()
+    var builder = MqttClient.builder()
         .useMqttVersion5()
         .identifier(clientId)
-        .transportConfig(transport)
+        .transportConfig(transport.transport())
+        .executorConfig(transport.executors());
+    // On the client, not on one CONNECT: reconnects present the credentials again.
+    byte[] secret = password.getBytes(StandardCharsets.UTF_8);
+    if (!username.isEmpty() && !password.isEmpty()) {
+      builder.simpleAuth(Mqtt5SimpleAuth.builder().username(username).password(secret).build());
+    } else if (!username.isEmpty()) {
+      builder.simpleAuth(Mqtt5SimpleAuth.builder().username(username).build());
+    } else if (!password.isEmpty()) {
+      builder.simpleAuth(Mqtt5SimpleAuth.builder().password(secret).build());
+    }
+    this.client = builder
         .addConnectedListener(ctx -> connected())
         .addDisconnectedListener(ctx -> disconnected(ctx,
             ctx.getCause() instanceof Mqtt5DisconnectException d
                 ? d.getMqttMessage().getReasonCode().getCode() : -1))
         .buildAsync();
-    // Before connecting: a resumed session may deliver at once. Acknowledged by the owner.
-    client.publishes(MqttGlobalPublishFilter.REMAINING, p -> events.onMessage(incoming(p)),
-        Runnable::run, true);
+    // Before connecting: a resumed session may deliver at once. Acknowledged by the owner. A
+    // disposable flow, because a flow left subscribed holds the client's event loop (and its
+    // thread) after a refused connect.
+    this.flow = client.toRx().publishes(MqttGlobalPublishFilter.REMAINING, true)
+        .subscribe(p -> events.onMessage(incoming(p)), err -> { });
   }
 
   private static Incoming incoming(Mqtt5Publish p) {
@@ -56,20 +70,12 @@ final class Mqtt5Link extends MqttLink {
   }
 
   @Override
-  protected CompletionStage<Void> doConnect(String username, String password) {
+  protected CompletionStage<Void> doConnect() {
     long expiry = cfg.sessionExpiry().toSeconds();
     var c = client.connectWith()
         .cleanStart(expiry == 0)
         .sessionExpiryInterval(expiry)
         .keepAlive((int) Math.min(65535, cfg.keepalive().toSeconds()));
-    byte[] secret = password.getBytes(StandardCharsets.UTF_8);
-    if (!username.isEmpty() && !password.isEmpty()) {
-      c.simpleAuth(Mqtt5SimpleAuth.builder().username(username).password(secret).build());
-    } else if (!username.isEmpty()) {
-      c.simpleAuth(Mqtt5SimpleAuth.builder().username(username).build());
-    } else if (!password.isEmpty()) {
-      c.simpleAuth(Mqtt5SimpleAuth.builder().password(secret).build());
-    }
     return c.send().thenApply(ack -> null);
   }
 
@@ -106,6 +112,11 @@ final class Mqtt5Link extends MqttLink {
   @Override
   protected CompletionStage<Void> doUnsubscribe(String filter) {
     return client.unsubscribeWith().topicFilter(filter).send().thenApply(ack -> null);
+  }
+
+  @Override
+  protected void releaseFlows() {
+    flow.dispose();
   }
 
   @Override

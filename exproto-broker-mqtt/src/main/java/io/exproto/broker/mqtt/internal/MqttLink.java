@@ -63,6 +63,16 @@ public abstract class MqttLink {
   private volatile boolean ended;
   private volatile long downSinceNanos;
   private volatile boolean outageReported;
+  private volatile long upSinceNanos;
+  /**
+   * Another connection of the bridge to the same broker (session links: the bridge's own), or
+   * null. When the broker closes this connection without a reason (MQTT 3.1.1, or a broker such
+   * as Mosquitto 2.0 that closes a taken-over session without DISCONNECT 0x8E) while the witness
+   * stays connected, the broker is up and chose to drop this session: taken over, not an outage.
+   */
+  private volatile MqttLink witness;
+  /** How long after a reasonless close the witness is asked: a crash drops it too by then. */
+  static final long TAKEOVER_CHECK_MILLIS = 400;
 
   protected MqttLink(BridgeConfig cfg, String clientId, Events events, boolean endPastWindow) {
     this.cfg = cfg;
@@ -80,6 +90,16 @@ public abstract class MqttLink {
     return up;
   }
 
+  /** Sets the witness of reasonless closes (see the field); before connecting. */
+  public void witness(MqttLink other) {
+    this.witness = other;
+  }
+
+  /** True if the connection is up and has been since before {@code nanos}. */
+  boolean upSince(long nanos) {
+    return up && upSinceNanos - nanos < 0;
+  }
+
   /** True once {@link #close()} ran or the link ended. */
   public boolean isClosed() {
     return closed;
@@ -90,9 +110,9 @@ public abstract class MqttLink {
    * CONNACK refused (its reason in the message) and {@link BrokerUnavailableException} when the
    * broker could not be reached; the link is then closed.
    */
-  public final CompletionStage<Void> connect(String username, String password) {
+  public final CompletionStage<Void> connect() {
     CompletableFuture<Void> out = new CompletableFuture<>();
-    doConnect(username, password).whenComplete((v, e) -> {
+    doConnect().whenComplete((v, e) -> {
       if (e == null) {
         out.complete(null);
       } else {
@@ -209,11 +229,16 @@ public abstract class MqttLink {
     closed = true;
     up = false;
     failWaiting();
+    if (!everUp) {
+      releaseFlows(); // never connected: nothing to say goodbye to
+      return;
+    }
     try {
       doDisconnect().whenComplete((v, e) -> {
         if (e != null) {
           log.debug("{}: disconnect: {}", clientId, e.toString());
         }
+        releaseFlows();
       });
     } catch (RuntimeException e) {
       log.debug("{}: disconnect: {}", clientId, e.toString());
@@ -222,7 +247,8 @@ public abstract class MqttLink {
 
   // ---------------------------------------------------------------- for the version subclasses
 
-  protected abstract CompletionStage<Void> doConnect(String username, String password);
+  /** Connects; the credentials are the client's own (given at creation), so reconnects use them. */
+  protected abstract CompletionStage<Void> doConnect();
 
   protected abstract CompletionStage<Void> doPublish(BrokerMessage m);
 
@@ -233,9 +259,15 @@ public abstract class MqttLink {
 
   protected abstract CompletionStage<Void> doDisconnect();
 
+  /** Ends the client's message flows (they hold its event loop). */
+  protected abstract void releaseFlows();
+
   /** The connected listener. */
   protected final void connected() {
     if (closed) {
+      // A reconnect that was already under way when the link closed: undo it, or the connection
+      // would stay open with nobody to use or close it.
+      doDisconnect();
       return;
     }
     if (downSinceNanos != 0) {
@@ -249,6 +281,7 @@ public abstract class MqttLink {
     downSinceNanos = 0;
     outageReported = false;
     everUp = true;
+    upSinceNanos = System.nanoTime();
     up = true;
   }
 
@@ -268,14 +301,33 @@ public abstract class MqttLink {
       serverReason = -1; // the client's own DISCONNECT reasons (protocol errors) end nothing
     }
     if (serverReason == 0x8E) { // SESSION_TAKEN_OVER
-      end(ctx, "discarded");
+      end(ctx.getReconnector(), "discarded");
       return;
     }
     if (serverReason == 0x98 || serverReason == 0x87) { // ADMINISTRATIVE_ACTION, NOT_AUTHORIZED
-      end(ctx, "kicked");
+      end(ctx.getReconnector(), "kicked");
       return;
     }
     long now = System.nanoTime();
+    MqttLink w = witness;
+    if (w != null && serverReason == -1 && downSinceNanos == 0
+        && ctx.getSource() == MqttDisconnectSource.SERVER) {
+      // Closed without a reason: wait a moment, then ask the witness whether the broker is up.
+      // The reconnect waits for the answer, so a taken-over session never takes itself back.
+      downSinceNanos = now;
+      var reconnector = ctx.getReconnector();
+      CompletableFuture<Void> settled = new CompletableFuture<>();
+      CompletableFuture.delayedExecutor(TAKEOVER_CHECK_MILLIS, TimeUnit.MILLISECONDS)
+          .execute(() -> settled.complete(null));
+      reconnector.reconnectWhen(settled, (v, e) -> {
+        if (!closed && w.upSince(now)) {
+          end(reconnector, "discarded");
+        }
+      });
+      log.debug("{}: closed by the broker without a reason; checking whether it is up",
+          clientId);
+      return;
+    }
     long since = downSinceNanos;
     if (since == 0) {
       since = now;
@@ -291,7 +343,7 @@ public abstract class MqttLink {
     long elapsed = now - since;
     if (elapsed >= window) {
       if (endPastWindow) {
-        end(ctx, "broker_unavailable");
+        end(ctx.getReconnector(), "broker_unavailable");
         return;
       }
       if (!outageReported) {
@@ -308,16 +360,20 @@ public abstract class MqttLink {
     if (endPastWindow) {
       delay = Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(delay, window - elapsed));
     }
+    log.debug("{}: reconnect attempt {} in {} ms ({})", clientId, attempt + 1,
+        TimeUnit.NANOSECONDS.toMillis(delay), describe(ctx.getCause()));
     ctx.getReconnector().reconnect(true).delay(delay, TimeUnit.NANOSECONDS);
   }
 
-  private void end(MqttClientDisconnectedContext ctx, String reason) {
-    ctx.getReconnector().reconnect(false);
+  private void end(com.hivemq.client.mqtt.lifecycle.MqttClientReconnector reconnector,
+      String reason) {
+    reconnector.reconnect(false);
     ended = true;
     closed = true;
     failWaiting();
+    releaseFlows();
     log.debug("{}: the broker ended the session: {} ({})", clientId, reason,
-        describe(ctx.getCause()));
+        "reason " + reason);
     events.onEnded(reason);
   }
 

@@ -58,12 +58,12 @@ public final class SharedPool implements MqttLink.Events {
     }
   }
 
-  public SharedPool(BridgeConfig cfg, MqttClientTransportConfig transport, String clientIdBase) {
+  public SharedPool(BridgeConfig cfg, ClientSettings transport, String clientIdBase) {
     this.cfg = cfg;
     this.links = new MqttLink[cfg.poolSize()];
     for (int i = 0; i < links.length; i++) {
-      links[i] = Links.create(cfg, transport, cfg.clientIdPrefix() + clientIdBase + "-" + i, this,
-          false);
+      links[i] = Links.create(cfg, transport, cfg.clientIdPrefix() + clientIdBase + "-" + i,
+          cfg.username(), cfg.password(), this, false);
     }
   }
 
@@ -71,7 +71,7 @@ public final class SharedPool implements MqttLink.Events {
   public CompletionStage<Void> connect() {
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (MqttLink l : links) {
-      all.add(l.connect(cfg.username(), cfg.password()).toCompletableFuture());
+      all.add(l.connect().toCompletableFuture());
     }
     return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]))
         .whenComplete((v, e) -> {
