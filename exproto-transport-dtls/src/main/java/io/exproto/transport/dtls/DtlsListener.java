@@ -87,8 +87,11 @@ public final class DtlsListener implements TransportListener {
   private volatile DtlsEndpoint endpoint;
   private volatile InetSocketAddress localAddress;
 
-  private DtlsListener(DtlsSettings settings) {
+  private final boolean authenticationEnabled;
+
+  private DtlsListener(DtlsSettings settings, boolean authenticationEnabled) {
     this.settings = settings;
+    this.authenticationEnabled = authenticationEnabled;
   }
 
   /** A builder with the defaults of SPEC B8. */
@@ -105,6 +108,11 @@ public final class DtlsListener implements TransportListener {
   @Override
   public String kind() {
     return "dtls";
+  }
+
+  @Override
+  public boolean authenticationEnabled() {
+    return authenticationEnabled;
   }
 
   /** The configured address, possibly with port 0. */
@@ -382,7 +390,8 @@ public final class DtlsListener implements TransportListener {
       return new DtlsListener(new DtlsSettings(options.name(), options.bindAddress(),
           options.maxConnections(), options.maxConnRate(), nanoClock, options.accessRules(), key,
           chain, trust, store, verifyPeer, failIfNoPeerCert,
-          retransmissionTimeout, maxRetransmissions, executorThreads, sendBuffer, recvBuffer));
+          retransmissionTimeout, maxRetransmissions, executorThreads, sendBuffer, recvBuffer),
+          authenticationEnabled());
     }
   }
 }
