@@ -16,6 +16,8 @@ import java.util.Arrays;
  * load       the load generator: --mode echo|hold|churn --port P [--host 127.0.0.1]
  *            [--connections N] [--payload 64] [--warmup 3s] [--measure 8s] [--sources 8]
  *            [--threads 2] [--pending-connects 256] [--tls false]
+ * auth       authentication/authorization cost in one JVM (see AuthBench)
+ *            [--workers 16] [--warmup 3s] [--measure 8s]
  * gateway, handler, netty-echo, grpc-ping   child processes of 'all' (see ChildMains)
  * </pre>
  */
@@ -40,6 +42,7 @@ public final class BenchMain {
     switch (args[0]) {
       case "all" -> System.exit(new Harness(a).runAll());
       case "load" -> ChildMains.load(a);
+      case "auth" -> new AuthBench(a).run();
       case "gateway" -> ChildMains.gateway(a);
       case "handler" -> ChildMains.handler(a);
       case "netty-echo" -> ChildMains.nettyEcho(a);
