@@ -1,6 +1,5 @@
 package io.exproto.authn;
 
-import io.exproto.authn.internal.ConfigReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

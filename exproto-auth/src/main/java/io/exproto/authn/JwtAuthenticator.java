@@ -13,7 +13,6 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.exproto.auth.Credentials;
-import io.exproto.authn.internal.ConfigReader;
 import io.exproto.authn.internal.RateLimitedLog;
 import io.exproto.authn.internal.Template;
 import io.exproto.authn.internal.Vars;

@@ -1,7 +1,6 @@
 package io.exproto.authn;
 
 import io.exproto.auth.Credentials;
-import io.exproto.authn.internal.ConfigReader;
 import io.exproto.authn.internal.PgBackend;
 import io.exproto.authn.internal.RateLimitedLog;
 import io.exproto.authn.internal.Vars;

@@ -2,7 +2,7 @@ package io.exproto.authz;
 
 import io.exproto.auth.Authorizer;
 import io.exproto.auth.ClientIdentity;
-import io.exproto.authn.internal.ConfigReader;
+import io.exproto.authn.ConfigReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.exproto.authz;
 
 import io.exproto.auth.Authorizer.Action;
 import io.exproto.auth.ClientIdentity;
-import io.exproto.authn.internal.ConfigReader;
+import io.exproto.authn.ConfigReader;
 import io.exproto.authn.internal.HttpBackend;
 import io.exproto.authn.internal.RateLimitedLog;
 import io.exproto.authn.internal.Vars;

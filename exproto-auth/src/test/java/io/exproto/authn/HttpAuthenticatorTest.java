@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.exproto.auth.Credentials;
-import io.exproto.authn.internal.ConfigReader;
+import io.exproto.authn.ConfigReader;
 import io.exproto.authn.internal.Json;
 import io.exproto.handler.PeerCertificate;
 import java.io.ByteArrayOutputStream;

@@ -3,7 +3,7 @@ package io.exproto.authn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.exproto.authn.internal.ConfigReader;
+import io.exproto.authn.ConfigReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

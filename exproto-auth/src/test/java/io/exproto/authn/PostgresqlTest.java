@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.exproto.auth.Authorizer.Action;
 import io.exproto.auth.ClientIdentity;
-import io.exproto.authn.internal.ConfigReader;
+import io.exproto.authn.ConfigReader;
 import io.exproto.authz.AuthzResult;
 import io.exproto.authz.PostgresqlAuthorizationSource;
 import java.net.InetSocketAddress;

@@ -7,7 +7,7 @@ import io.exproto.authn.AuthenticationChain;
 import io.exproto.authn.BuiltInDatabase;
 import io.exproto.authn.HttpAuthenticator;
 import io.exproto.authn.PasswordHashing;
-import io.exproto.authn.internal.ConfigReader;
+import io.exproto.authn.ConfigReader;
 import io.exproto.authz.AclFile;
 import io.exproto.authz.AuthorizationService;
 import io.exproto.gateway.Gateway;

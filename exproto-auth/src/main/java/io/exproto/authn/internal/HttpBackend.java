@@ -1,5 +1,6 @@
 package io.exproto.authn.internal;
 
+import io.exproto.authn.ConfigReader;
 import io.exproto.transport.internal.PemFiles;
 import java.net.URI;
 import java.net.URLEncoder;

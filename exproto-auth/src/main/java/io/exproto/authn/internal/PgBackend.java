@@ -1,5 +1,6 @@
 package io.exproto.authn.internal;
 
+import io.exproto.authn.ConfigReader;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package io.exproto.authn.internal;
+package io.exproto.authn;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
 
 /**
  * Reads one EMQX-shaped configuration object (a map as HOCON or JSON gives it) and names the full
- * path of a setting in every error. Not thread-safe; used while building.
+ * path of a setting in every error: what the {@code fromConfig} factories of this module take, so
+ * that a host (the standalone gateway, a management API) can hand over EMQX's blocks as they are.
+ * Not thread-safe; used while building.
  */
 public final class ConfigReader {
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
