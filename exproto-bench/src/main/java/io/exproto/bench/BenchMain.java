@@ -22,6 +22,8 @@ import java.util.Arrays;
  *            [--threads 2] [--pending-connects 256] [--tls false]
  * mqtt       the MQTT bridge scenarios against a Mosquitto it starts (prints a markdown section)
  *            [--connections 1,100,1000] [--idle 5000] [--warmup 3s] [--measure 8s]
+ * auth       authentication/authorization cost in one JVM (see AuthBench)
+ *            [--workers 16] [--warmup 3s] [--measure 8s]
  * gateway, handler, netty-echo, grpc-ping   child processes of 'all' (see ChildMains)
  * </pre>
  */
@@ -47,6 +49,7 @@ public final class BenchMain {
       case "all" -> System.exit(new Harness(a).runAll());
       case "ops" -> System.exit(OpsBench.run(a));
       case "load" -> ChildMains.load(a);
+      case "auth" -> new AuthBench(a).run();
       case "gateway" -> ChildMains.gateway(a);
       case "handler" -> ChildMains.handler(a);
       case "netty-echo" -> ChildMains.nettyEcho(a);

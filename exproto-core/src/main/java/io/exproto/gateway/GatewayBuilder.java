@@ -27,6 +27,7 @@ public final class GatewayBuilder {
   Broker broker;
   Authenticator authenticator = Authenticator.allowAll();
   Authorizer authorizer = Authorizer.allowAll();
+  Duration authTimeout = Duration.ofSeconds(15);
   final List<TransportListener> listeners = new ArrayList<>();
   String mountpoint = "";
   Duration idleTimeout = Duration.ofSeconds(30);
@@ -83,6 +84,16 @@ public final class GatewayBuilder {
   /** The authorizer. Default: allow all. */
   public GatewayBuilder authorizer(Authorizer authorizer) {
     this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+    return this;
+  }
+
+  /**
+   * The longest a connection waits for the authenticator's or the authorizer's decision; a decision
+   * not made in time counts as a denial and is logged. Default 15 s. Remote checks should have
+   * their own, shorter timeouts (the http backends default to 5 s).
+   */
+  public GatewayBuilder authTimeout(Duration authTimeout) {
+    this.authTimeout = Objects.requireNonNull(authTimeout, "authTimeout");
     return this;
   }
 
@@ -251,6 +262,7 @@ public final class GatewayBuilder {
     }
     requirePositive("idleTimeout", idleTimeout);
     requirePositive("callbackTimeout", callbackTimeout);
+    requirePositive("authTimeout", authTimeout);
     if (closeFlushTimeout.isNegative()) {
       throw new IllegalArgumentException("closeFlushTimeout must not be negative, was "
           + closeFlushTimeout);
@@ -303,7 +315,7 @@ public final class GatewayBuilder {
         List.copyOf(listeners), mountpoint, idleTimeout, callbackTimeout, closeFlushTimeout,
         maxBatchSize, maxQueuedCallbacks, maxQueuedDeliveries, maxInboundBytesPerSecond,
         maxInboundMessagesPerSecond, scheduler, metrics, List.copyOf(eventListeners),
-        eventQueueCapacity, authenticationAdmin);
+        eventQueueCapacity, authenticationAdmin, authTimeout);
   }
 
   /**
@@ -319,5 +331,5 @@ public final class GatewayBuilder {
       int maxQueuedDeliveries, long maxInboundBytesPerSecond, int maxInboundMessagesPerSecond,
       Scheduler scheduler, io.exproto.metrics.GatewayMetrics metrics,
       List<io.exproto.events.GatewayEventListener> eventListeners, int eventQueueCapacity,
-      io.exproto.management.AuthenticationAdmin authenticationAdmin) {}
+      io.exproto.management.AuthenticationAdmin authenticationAdmin, Duration authTimeout) {}
 }

@@ -21,6 +21,7 @@ public abstract class ListenerBuilder<B extends ListenerBuilder<B>> {
   private int maxConnections = ListenerOptions.DEFAULT_MAX_CONNECTIONS;
   private int maxConnRate = ListenerOptions.DEFAULT_MAX_CONN_RATE;
   private AccessRules accessRules = AccessRules.allowAll();
+  private boolean authenticationEnabled = true;
 
   /**
    * A builder listening on {@code 0.0.0.0:defaultPort} unless told otherwise.
@@ -91,6 +92,21 @@ public abstract class ListenerBuilder<B extends ListenerBuilder<B>> {
   public B accessRules(AccessRules accessRules) {
     this.accessRules = Objects.requireNonNull(accessRules, "accessRules");
     return self();
+  }
+
+  /**
+   * EMQX's {@code enable_authn}: false lets this listener's clients authenticate without the
+   * gateway's authenticator (authorization still applies). Default true. See
+   * {@link TransportListener#authenticationEnabled()}.
+   */
+  public B enableAuthn(boolean enabled) {
+    this.authenticationEnabled = enabled;
+    return self();
+  }
+
+  /** What {@link #enableAuthn(boolean)} set, for the listener being built. */
+  public final boolean authenticationEnabled() {
+    return authenticationEnabled;
   }
 
   /**

@@ -17,6 +17,16 @@ public interface TransportListener {
   String kind();
 
   /**
+   * False to let this listener's clients authenticate without the gateway's
+   * {@link io.exproto.auth.Authenticator} (EMQX's listener setting {@code enable_authn = false}):
+   * every Authenticate on its connections is allowed, not as a superuser, so authorization still
+   * applies. Default true.
+   */
+  default boolean authenticationEnabled() {
+    return true;
+  }
+
+  /**
    * Binds and starts accepting; returns once bound.
    *
    * @throws IOException if the address cannot be bound

@@ -87,12 +87,17 @@ import java.util.Set;
  * @param maxInboundBytesPerSecond {@code max_inbound_bytes_per_second}, or null
  * @param maxInboundMessagesPerSecond {@code max_inbound_messages_per_second}, or null
  * @param broker {@code broker} (see {@link BrokerSettings}); the in-memory broker when absent
+ * @param authentication {@code authentication} as written (one authenticator object or a list of
+ *     them), unwrapped to maps and lists, or null; read by exproto-auth's {@code Authenticators}
+ * @param authorization EMQX's top-level {@code authorization} block (beside {@code gateway}, or at
+ *     the top of a file that is only the gateway block), unwrapped, or null; read by
+ *     exproto-auth's {@code AuthorizationService}
  */
 record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
     HostPort adapterBind, TlsFiles adapterTls, String handlerAddress, String handlerService,
     Duration handlerTimeout, TlsFiles handlerTls, List<ListenerConfig> listeners,
     PskAuthentication psk, Long maxInboundBytesPerSecond, Integer maxInboundMessagesPerSecond,
-    BrokerSettings broker) {
+    BrokerSettings broker, Object authentication, java.util.Map<String, Object> authorization) {
 
   /**
    * EMQX's {@code psk_authentication} block.
@@ -181,16 +186,17 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
    * @param udpOptions {@code udp_options} (udp, dtls), or null
    * @param healthCheck {@code health_check} (udp), or null
    * @param framing {@code framing} (tcp, ssl), or null
+   * @param enableAuthn {@code enable_authn}, or null (true)
    */
   record ListenerConfig(String type, String name, HostPort bind, Integer maxConnections,
       Integer maxConnRate, List<String> accessRules, TlsFiles tls, Boolean proxyProtocol,
       Duration proxyProtocolTimeout, TcpOptions tcpOptions, UdpOptions udpOptions,
-      HealthCheck healthCheck, Framing framing) {
+      HealthCheck healthCheck, Framing framing, Boolean enableAuthn) {
 
     /** A listener given by {@code --listen}: only its type, name and address. */
     static ListenerConfig of(String type, String name, HostPort bind) {
       return new ListenerConfig(type, name, bind, null, null, null, null, null, null, null, null,
-          null, null);
+          null, null, null);
     }
 
     /**
@@ -200,7 +206,7 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
     ListenerConfig withTls(TlsFiles files) {
       return new ListenerConfig(type, name, bind, maxConnections, maxConnRate, accessRules,
           files.withOptionsOf(tls), proxyProtocol, proxyProtocolTimeout, tcpOptions, udpOptions,
-          healthCheck, framing);
+          healthCheck, framing, enableAuthn);
     }
   }
 
@@ -223,7 +229,7 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
 
   private static final Set<String> TOP = Set.of("mountpoint", "idle_timeout", "node", "server",
       "handler", "listeners", "enable", "enable_stats", "max_inbound_bytes_per_second",
-      "max_inbound_messages_per_second", "broker");
+      "max_inbound_messages_per_second", "broker", "authentication");
   private static final Set<String> SERVER = Set.of("bind", "ssl_options");
   private static final Set<String> HANDLER = Set.of("address", "service_name", "timeout",
       "ssl_options");
@@ -245,10 +251,10 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
   private static final Set<String> DEFAULT_TLS_VERSIONS = Set.of("TLSv1.3", "TLSv1.2");
   private static final Set<String> TCP = Set.of("bind", "max_connections", "max_conn_rate",
       "access_rules", "proxy_protocol", "proxy_protocol_timeout", "tcp_options", "acceptors",
-      "framing");
+      "framing", "enable_authn");
   private static final Set<String> SSL_LISTENER = union(TCP, Set.of("ssl_options"));
   private static final Set<String> UDP = Set.of("bind", "max_connections", "max_conn_rate",
-      "access_rules", "acceptors", "udp_options", "health_check");
+      "access_rules", "acceptors", "udp_options", "health_check", "enable_authn");
   private static final Set<String> DTLS = union(UDP, Set.of("dtls_options"));
   private static final Set<String> UDP_OPTIONS = Set.of("active_n", "recbuf", "sndbuf", "buffer",
       "reuseaddr");
@@ -266,7 +272,7 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       "active_n");
   private static final Set<String> PSK = Set.of("enable", "init_file", "separator", "chunk_size");
   private static final Set<String> TOP_OF_BLOCK_FILE = union(TOP, Set.of("psk_authentication",
-      "http"));
+      "http", "authorization"));
   private static final java.util.Map<String, Set<String>> LISTENER_KEYS = java.util.Map.of(
       "tcp", TCP, "ssl", SSL_LISTENER, "udp", UDP, "dtls", DTLS);
 
@@ -291,7 +297,20 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       }
       PskAuthentication psk = root.hasPath("psk_authentication")
           ? psk(root.getConfig("psk_authentication"), "psk_authentication.") : null;
-      return read(c, wrapped ? "gateway.exproto." : "", wrapped ? TOP : TOP_OF_BLOCK_FILE, psk);
+      if (wrapped && c.hasPath("authorization")) {
+        throw new IllegalArgumentException("gateway.exproto.authorization: in EMQX"
+            + " authorization is a top-level block; put it beside gateway, not inside it");
+      }
+      java.util.Map<String, Object> authorization = root.hasPath("authorization")
+          ? root.getConfig("authorization").root().unwrapped() : null;
+      GatewayConfigFile read = read(c, wrapped ? "gateway.exproto." : "",
+          wrapped ? TOP : TOP_OF_BLOCK_FILE, psk);
+      return new GatewayConfigFile(read.mountpoint(), read.idleTimeout(), read.node(),
+          read.adapterBind(), read.adapterTls(), read.handlerAddress(), read.handlerService(),
+          read.handlerTimeout(), read.handlerTls(), read.listeners(), read.psk(),
+          read.maxInboundBytesPerSecond(), read.maxInboundMessagesPerSecond(), read.broker(),
+          c.hasPath("authentication") ? c.getValue("authentication").unwrapped() : null,
+          authorization);
     } catch (ConfigException e) {
       throw new IllegalArgumentException("config file " + file + ": " + e.getMessage(), e);
     }
@@ -351,7 +370,7 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
             ? (int) notNegative(c.getInt("max_inbound_messages_per_second"),
                 prefix + "max_inbound_messages_per_second") : null,
         c.hasPath("broker") ? BrokerSettings.read(c.getConfig("broker"), prefix + "broker.")
-            : BrokerSettings.IN_MEMORY);
+            : BrokerSettings.IN_MEMORY, null, null);
   }
 
   /** One listener's block, {@code at} its path for messages (ending with a dot). */
@@ -394,7 +413,8 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
         one.hasPath("udp_options")
             ? udpOptions(one.getConfig("udp_options"), at + "udp_options.") : null,
         healthCheck,
-        one.hasPath("framing") ? framing(one.getConfig("framing"), at + "framing.") : null);
+        one.hasPath("framing") ? framing(one.getConfig("framing"), at + "framing.") : null,
+        one.hasPath("enable_authn") ? one.getBoolean("enable_authn") : null);
   }
 
   /**

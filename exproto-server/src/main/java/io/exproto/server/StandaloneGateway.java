@@ -398,8 +398,10 @@ public final class StandaloneGateway implements Callable<Integer> {
       if (bridge != null) {
         gb.broker(bridge);
       }
+      accessControl(gb, file);
       gateway = gb.build();
-    } catch (IllegalArgumentException | IllegalStateException ex) {
+    } catch (IllegalArgumentException | IllegalStateException
+        | java.io.UncheckedIOException ex) {
       transport.close();
       if (grpcHandler != null) {
         grpcHandler.close();
@@ -407,6 +409,7 @@ public final class StandaloneGateway implements Callable<Integer> {
       if (bridge != null) {
         bridge.close();
       }
+      closeAccessControl();
       throw new ParameterException(spec.commandLine(), "Invalid settings: " + ex.getMessage(), ex);
     }
 
@@ -431,6 +434,7 @@ public final class StandaloneGateway implements Callable<Integer> {
       gateway.shutdownNow(); // not started: only closes the handler
       transport.close();
       closeQuietly(bridge);
+      closeAccessControl();
       err.println("error: adapter cannot bind " + adapter + ": " + rootMessage(ex));
       return 1;
     }
@@ -440,6 +444,7 @@ public final class StandaloneGateway implements Callable<Integer> {
       adapterServer.shutdownNow();
       transport.close();
       closeQuietly(bridge);
+      closeAccessControl();
       err.println("error: " + ex.getMessage()); // names the listener and its address
       return 1;
     }
@@ -484,7 +489,7 @@ public final class StandaloneGateway implements Callable<Integer> {
       ready.append(" broker=").append(bridge.describe());
     }
     running = new Running(gateway, adapterServer, transport, httpServer, bridge,
-        ready.toString());
+        ready.toString(), this::closeAccessControl);
     onStarted.accept(running);
     PrintWriter out = spec.commandLine().getOut();
     out.println(running.readyLine());
@@ -550,10 +555,11 @@ public final class StandaloneGateway implements Callable<Integer> {
    * @param psk the keys of {@code --pskfile} or {@code psk_authentication}, or null
    */
   private static DtlsListener dtlsListener(ListenerConfig l, InetSocketAddress bind,
-      Map<String, byte[]> psk) {
+      Map<String, byte[]> psk, Boolean enableAuthn) {
     GatewayConfigFile.TlsFiles f = l.tls() != null ? l.tls()
         : GatewayConfigFile.TlsFiles.of(null, null, null, false, false);
     DtlsListener.Builder b = DtlsListener.builder().name(l.name()).bind(bind);
+    ifSet(enableAuthn, b::enableAuthn);
     if (f.certfile() != null || f.keyfile() != null) {
       if (f.certfile() == null || f.keyfile() == null) {
         throw new IllegalArgumentException("dtls listener '" + l.name() + "' needs both"
@@ -620,6 +626,41 @@ public final class StandaloneGateway implements Callable<Integer> {
     return b.build();
   }
 
+  private io.exproto.authn.AuthenticationChain authentication;
+  private io.exproto.authz.AuthorizationService authorization;
+
+  /**
+   * EMQX's {@code gateway.exproto.authentication} and top-level {@code authorization} from the
+   * config file, if any. Relative paths (ACL files, the built-in database under {@code data/})
+   * are resolved against the working directory, as EMQX resolves its {@code etc/} and
+   * {@code data/}.
+   */
+  private void accessControl(GatewayBuilder b, GatewayConfigFile file) {
+    if (file == null) {
+      return;
+    }
+    java.nio.file.Path cwd = java.nio.file.Path.of("").toAbsolutePath();
+    if (file.authentication() != null) {
+      authentication = io.exproto.authn.Authenticators.chain(file.authentication(),
+          "gateway.exproto.authentication", cwd.resolve("data"));
+      b.authenticator(authentication);
+    }
+    if (file.authorization() != null) {
+      authorization = io.exproto.authz.AuthorizationService.fromConfig(file.authorization(),
+          "authorization", cwd);
+      b.authorizer(authorization);
+    }
+  }
+
+  private void closeAccessControl() {
+    if (authentication != null) {
+      authentication.close();
+    }
+    if (authorization != null) {
+      authorization.close();
+    }
+  }
+
   private GatewayBuilder configure(List<ListenerConfig> specs,
       List<InetSocketAddress> listenAddresses, Map<String, byte[]> psk, GrpcHandler grpcHandler,
       NettyTransport transport) {
@@ -645,7 +686,7 @@ public final class StandaloneGateway implements Callable<Integer> {
   private static TransportListener buildListener(ListenerConfig l, InetSocketAddress bind,
       Map<String, byte[]> psk, NettyTransport transport) {
     if (l.type().equals("dtls")) {
-      return dtlsListener(l, bind, psk);
+      return dtlsListener(l, bind, psk, l.enableAuthn());
     }
     if (l.type().equals("udp")) {
       UdpListener.Builder ub = UdpListener.builder().name(l.name()).bind(bind)
@@ -660,6 +701,7 @@ public final class StandaloneGateway implements Callable<Integer> {
         ifSet(l.udpOptions().sndbuf(), ub::sendBuffer);
         ifSet(l.udpOptions().recbuf(), ub::recvBuffer);
       }
+      ifSet(l.enableAuthn(), ub::enableAuthn);
       if (l.healthCheck() != null) {
         ub.healthCheck(l.healthCheck().request().getBytes(StandardCharsets.UTF_8),
             l.healthCheck().reply().getBytes(StandardCharsets.UTF_8));
@@ -679,6 +721,7 @@ public final class StandaloneGateway implements Callable<Integer> {
       tcpOptions(lb, l.tcpOptions());
     }
     ifSet(l.framing(), lb::framing);
+    ifSet(l.enableAuthn(), lb::enableAuthn);
     if (l.type().equals("ssl")) {
       lb.tls(serverTls(l.tls()));
     }
@@ -805,11 +848,14 @@ public final class StandaloneGateway implements Callable<Integer> {
     private final HttpApiServer httpServer;
     private final MqttBroker bridge; // null: the in-memory broker
     private final String readyLine;
+    private final Runnable closeAccessControl;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     Running(Gateway gateway, GrpcAdapterServer adapterServer, NettyTransport transport,
-        HttpApiServer httpServer, MqttBroker bridge, String readyLine) {
+        HttpApiServer httpServer, MqttBroker bridge, String readyLine,
+        Runnable closeAccessControl) {
+      this.closeAccessControl = closeAccessControl;
       this.gateway = gateway;
       this.adapterServer = adapterServer;
       this.transport = transport;
@@ -872,6 +918,7 @@ public final class StandaloneGateway implements Callable<Integer> {
         transport.close();
         // Last: devices' last callbacks may still publish through it.
         closeQuietly(bridge);
+        closeAccessControl.run();
         stopped.countDown();
       }
     }

@@ -29,6 +29,7 @@ public final class InMemoryListener implements TransportListener {
   private volatile ExecutorService loop;
   private volatile Thread loopThread;
   private volatile LinkAcceptor acceptor;
+  private volatile boolean authenticationEnabled = true;
   private final LinkExecutor executor = new LinkExecutor() {
     @Override
     public void execute(Runnable command) {
@@ -67,6 +68,22 @@ public final class InMemoryListener implements TransportListener {
   @Override
   public String kind() {
     return "memory";
+  }
+
+  /**
+   * Sets what {@link #authenticationEnabled()} answers (EMQX's listener {@code enable_authn}); the
+   * engine reads it at each Authenticate. Default true.
+   *
+   * @return this listener
+   */
+  public InMemoryListener authenticationEnabled(boolean enabled) {
+    this.authenticationEnabled = enabled;
+    return this;
+  }
+
+  @Override
+  public boolean authenticationEnabled() {
+    return authenticationEnabled;
   }
 
   @Override

@@ -126,8 +126,8 @@ class AdapterResultCodesTest extends EngineFixture {
 
   @Test
   void authorizationDenyIsPermissionDeny() throws Exception {
-    start(b -> b.authorizer((client, action, topic) -> !topic.startsWith("secret")
-        || action == Authorizer.Action.SUBSCRIBE && client.clientId().equals("admin")));
+    start(b -> b.authorizer(Authorizer.sync((client, action, topic) -> !topic.startsWith("secret")
+        || action == Authorizer.Action.SUBSCRIBE && client.clientId().equals("admin"))));
     String conn = connect();
     assertCode(auth(conn, "c1"), ResultCode.SUCCESS);
     AdapterResult pub = await(adapter.publish(conn, "secret/x", 0, new byte[0]));

@@ -2,6 +2,7 @@ package io.exproto.gateway.internal;
 
 import io.exproto.auth.AuthResult;
 import io.exproto.auth.Authorizer.Action;
+import io.exproto.auth.Authorizer.Decision;
 import io.exproto.auth.ClientIdentity;
 import io.exproto.auth.Credentials;
 import io.exproto.broker.BrokerMessage;
@@ -32,6 +33,7 @@ import io.exproto.transport.Link;
 import io.exproto.transport.LinkExecutor;
 import io.exproto.transport.LinkListener;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,7 +42,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,6 +131,9 @@ final class Connection implements LinkListener, Subscriber {
   private long recvMsg;
   private long sendMsg;
   private long deliveriesDropped;
+  // The last authorization decision still pending; the next check waits for it so that a
+  // connection's Publish/Subscribe calls keep their order. Null when none is pending.
+  private CompletableFuture<Decision> authzTail;
 
   Connection(GatewayImpl gw, String conn, Link link, HandlerSlot handlerSlot,
       GatewayImpl.ListenerEntry listener, InetAddress peerAddress) {
@@ -695,10 +702,14 @@ final class Connection implements LinkListener, Subscriber {
     Credentials creds = new Credentials(cid, info.username(), password, link.remoteAddress(),
         link.peerCertificate(), link.listenerName(), protoName);
     CompletionStage<AuthResult> decision;
-    try {
-      decision = gw.settings.authenticator().authenticate(creds);
-    } catch (RuntimeException e) {
-      decision = CompletableFuture.failedStage(e);
+    if (!listener.listener.authenticationEnabled()) {
+      decision = CompletableFuture.completedStage(AuthResult.allow()); // enable_authn = false
+    } else {
+      try {
+        decision = withAuthTimeout(gw.settings.authenticator().authenticate(creds));
+      } catch (RuntimeException e) {
+        decision = CompletableFuture.failedStage(e);
+      }
     }
     return observeAuthentication(cid, info, thenCompose(decision, (result, err) -> {
       authenticating = false;
@@ -706,9 +717,15 @@ final class Connection implements LinkListener, Subscriber {
         return CompletableFuture.completedStage(GatewayAdapter.notAlive(conn));
       }
       if (err != null || result == null) {
-        log.warn("conn {}: authenticator failed for client {}", conn, cid, err);
+        Throwable cause = unwrap(err);
+        if (cause instanceof TimeoutException) {
+          log.warn("conn {}: no authentication decision for client {} within {}; denied", conn,
+              cid, gw.settings.authTimeout());
+        } else {
+          log.warn("conn {}: authenticator failed for client {}", conn, cid, cause);
+        }
         return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, "Authentication failed: "
-            + (err == null ? "authenticator returned no result" : err.getMessage()));
+            + (cause == null ? "authenticator returned no result" : cause.getMessage()));
       }
       if (!result.allowed()) {
         return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, result.reason());
@@ -766,7 +783,8 @@ final class Connection implements LinkListener, Subscriber {
       username = info.username();
       connectedAtMillis = gw.scheduler.currentTimeMillis();
       mountpoint = Mountpoint.resolve(gw.settings.mountpoint(), cid, username);
-      identity = new ClientIdentity(cid, username, link.remoteAddress(), link.listenerName());
+      identity = new ClientIdentity(cid, username, link.remoteAddress(), link.listenerName(),
+          link.peerCertificate(), result.superuser());
       clientId = cid;
       gw.registerClient(this);
       if (gw.isBannedClient(cid)) {
@@ -814,9 +832,11 @@ final class Connection implements LinkListener, Subscriber {
     if (denied != null) {
       return denied;
     }
-    if (!gw.settings.authorizer().authorize(identity, Action.PUBLISH, topic)) {
-      return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, "Authorization deny");
-    }
+    return authorized(Action.PUBLISH, topic, () -> publishAuthorized(topic, qos, payload));
+  }
+
+  private CompletionStage<AdapterResult> publishAuthorized(String topic, int qos,
+      byte[] payload) {
     String mounted = mountpoint.mountName(topic);
     if (!mountpoint.isEmpty()) {
       String why = Topics.validateName(mounted);
@@ -847,13 +867,9 @@ final class Connection implements LinkListener, Subscriber {
     if (denied != null) {
       return denied;
     }
-    if (!gw.settings.authorizer().authorize(identity, Action.SUBSCRIBE, filter)) {
-      return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, "Authorization deny");
-    }
-    return subscribeMounted(filter, qos);
+    return authorized(Action.SUBSCRIBE, filter, () -> subscribeMounted(filter, qos));
   }
 
-  /** Subscribes to an already validated filter, with the mountpoint; authorization is done. */
   private CompletionStage<AdapterResult> subscribeMounted(String filter, int qos) {
     String mounted = mountpoint.mountFilter(filter);
     if (!mountpoint.isEmpty()) {
@@ -907,6 +923,142 @@ final class Connection implements LinkListener, Subscriber {
       }
       return AdapterResult.SUCCESS;
     });
+  }
+
+  // ---------------------------------------------------------------- authorization
+
+  /**
+   * Runs {@code op} on the executor once the authorizer allowed {@code action} on {@code topic}
+   * (at once for superusers and decisions already made). A denial answers PERMISSION_DENY; a
+   * DISCONNECT decision also closes the connection with {@code {shutdown,not_authorized}}; a failed
+   * or late decision counts as a denial and is logged.
+   */
+  private CompletionStage<AdapterResult> authorized(Action action, String topic,
+      Supplier<CompletionStage<AdapterResult>> op) {
+    if (identity.superuser()) {
+      return op.get();
+    }
+    CompletableFuture<Decision> previous = authzTail;
+    if (previous == null || previous.isDone()) {
+      CompletionStage<Decision> stage = askAuthorizer(action, topic);
+      CompletableFuture<Decision> f = doneOrNull(stage);
+      if (f != null && !f.isCompletedExceptionally()) {
+        return onDecision(f.join(), null, action, topic, op); // the common, cached case
+      }
+      CompletableFuture<Decision> timed = withAuthTimeout(stage);
+      authzTail = timed;
+      return thenCompose(timed, (d, e) -> {
+        if (authzTail == timed) {
+          authzTail = null;
+        }
+        return onDecision(d, e, action, topic, op);
+      });
+    }
+    // Wait for the pending decision so that this call cannot overtake it.
+    CompletableFuture<Decision> timed = new CompletableFuture<>();
+    previous.whenComplete((ignored, ignoredErr) -> {
+      try {
+        exec.execute(() -> withAuthTimeout(askAuthorizer(action, topic)).whenComplete((d, e) -> {
+          if (e != null) {
+            timed.completeExceptionally(e);
+          } else {
+            timed.complete(d);
+          }
+        }));
+      } catch (RuntimeException rejected) {
+        timed.completeExceptionally(rejected);
+      }
+    });
+    authzTail = timed;
+    return thenCompose(timed, (d, e) -> {
+      if (authzTail == timed) {
+        authzTail = null;
+      }
+      return onDecision(d, e, action, topic, op);
+    });
+  }
+
+  private CompletionStage<Decision> askAuthorizer(Action action, String topic) {
+    try {
+      CompletionStage<Decision> d = gw.settings.authorizer().authorize(identity, action, topic);
+      return d == null ? CompletableFuture.failedStage(
+          new NullPointerException("the authorizer returned no stage")) : d;
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedStage(e);
+    }
+  }
+
+  private CompletionStage<AdapterResult> onDecision(Decision d, Throwable err, Action action,
+      String topic, Supplier<CompletionStage<AdapterResult>> op) {
+    if (state != State.OPEN) {
+      return CompletableFuture.completedStage(GatewayAdapter.notAlive(conn));
+    }
+    if (err != null || d == null) {
+      Throwable cause = unwrap(err);
+      if (cause instanceof TimeoutException) {
+        log.warn("conn {}: no authorization decision for client {} ({} '{}') within {}; denied",
+            conn, clientId, action, topic, gw.settings.authTimeout());
+      } else {
+        log.warn("conn {}: authorizer failed for client {} ({} '{}'); denied: {}", conn, clientId,
+            action, topic, cause == null ? "no decision" : cause.toString());
+      }
+      return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, "Authorization deny");
+    }
+    switch (d) {
+      case ALLOW:
+        return op.get();
+      case DISCONNECT:
+        log.info("conn {}: client {} not authorized to {} '{}'; disconnecting", conn, clientId,
+            action, topic);
+        close("not_authorized", false);
+        return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, "Authorization deny");
+      default:
+        return GatewayAdapter.fail(ResultCode.PERMISSION_DENY, "Authorization deny");
+    }
+  }
+
+  /** {@code stage}, failed with a TimeoutException unless complete within the auth timeout. */
+  private <T> CompletableFuture<T> withAuthTimeout(CompletionStage<T> stage) {
+    CompletableFuture<T> done = doneOrNull(stage);
+    if (done != null) {
+      return done;
+    }
+    CompletableFuture<T> out = new CompletableFuture<>();
+    Duration limit = gw.settings.authTimeout();
+    Cancellable timer = gw.scheduler.schedule(() -> out.completeExceptionally(
+        new TimeoutException("no decision within " + limit)), limit.toNanos(),
+        TimeUnit.NANOSECONDS);
+    stage.whenComplete((v, e) -> {
+      timer.cancel();
+      if (e != null) {
+        out.completeExceptionally(e);
+      } else {
+        out.complete(v);
+      }
+    });
+    return out;
+  }
+
+  /** The stage as a completed future, or null if it is not (known to be) complete yet. */
+  private static <T> CompletableFuture<T> doneOrNull(CompletionStage<T> stage) {
+    if (stage instanceof CompletableFuture) {
+      try {
+        // A minimal stage (completedStage) refuses isDone() but copies itself here.
+        CompletableFuture<T> f = stage.toCompletableFuture();
+        return f.isDone() ? f : null;
+      } catch (UnsupportedOperationException notAFullFuture) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private static Throwable unwrap(Throwable err) {
+    Throwable t = err;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   private CompletionStage<AdapterResult> checkPubSub(String topic, int qos, boolean filter) {

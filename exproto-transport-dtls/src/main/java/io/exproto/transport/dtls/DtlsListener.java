@@ -88,8 +88,11 @@ public final class DtlsListener implements TransportListener {
   private volatile DtlsEndpoint endpoint;
   private volatile InetSocketAddress localAddress;
 
-  private DtlsListener(DtlsSettings settings) {
+  private final boolean authenticationEnabled;
+
+  private DtlsListener(DtlsSettings settings, boolean authenticationEnabled) {
     this.settings = settings;
+    this.authenticationEnabled = authenticationEnabled;
   }
 
   /** A builder with the defaults of SPEC B8. */
@@ -106,6 +109,11 @@ public final class DtlsListener implements TransportListener {
   @Override
   public String kind() {
     return "dtls";
+  }
+
+  @Override
+  public boolean authenticationEnabled() {
+    return authenticationEnabled;
   }
 
   /** The configured address, possibly with port 0. */
@@ -383,7 +391,8 @@ public final class DtlsListener implements TransportListener {
       return new DtlsListener(new DtlsSettings(options.name(), options.bindAddress(),
           options.maxConnections(), options.maxConnRate(), nanoClock, options.accessRules(), key,
           chain, trust, store, verifyPeer, failIfNoPeerCert,
-          retransmissionTimeout, maxRetransmissions, executorThreads, sendBuffer, recvBuffer));
+          retransmissionTimeout, maxRetransmissions, executorThreads, sendBuffer, recvBuffer),
+          authenticationEnabled());
     }
   }
 }

@@ -148,7 +148,10 @@ public final class TcpListener implements TransportListener {
   private volatile InetSocketAddress localAddress;
   private volatile TcpChannelInitializer connections;
 
+  private final boolean authenticationEnabled;
+
   private TcpListener(Builder b, ListenerOptions options) {
+    this.authenticationEnabled = b.authenticationEnabled();
     this.name = options.name();
     this.bindAddress = options.bindAddress();
     this.maxConnections = options.maxConnections();
@@ -182,6 +185,11 @@ public final class TcpListener implements TransportListener {
   @Override
   public String kind() {
     return tls != null ? "ssl" : "tcp";
+  }
+
+  @Override
+  public boolean authenticationEnabled() {
+    return authenticationEnabled;
   }
 
   /** The TLS settings of an {@code ssl} listener; null for a {@code tcp} listener. */

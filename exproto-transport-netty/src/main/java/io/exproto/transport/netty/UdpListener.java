@@ -101,7 +101,10 @@ public final class UdpListener implements TransportListener {
   private volatile InetSocketAddress localAddress;
   private volatile UdpPeers peers;
 
+  private final boolean authenticationEnabled;
+
   private UdpListener(Builder b, ListenerOptions options) {
+    this.authenticationEnabled = b.authenticationEnabled();
     this.name = options.name();
     this.bindAddress = options.bindAddress();
     this.maxConnections = options.maxConnections();
@@ -129,6 +132,11 @@ public final class UdpListener implements TransportListener {
   @Override
   public String kind() {
     return "udp";
+  }
+
+  @Override
+  public boolean authenticationEnabled() {
+    return authenticationEnabled;
   }
 
   /** The configured address, possibly with port 0; see {@link #localAddress()} for the bound one. */
