@@ -16,7 +16,10 @@ import java.util.Arrays;
  * load       the load generator: --mode echo|hold|churn --port P [--host 127.0.0.1]
  *            [--connections N] [--payload 64] [--warmup 3s] [--measure 8s] [--sources 8]
  *            [--threads 2] [--pending-connects 256] [--tls false]
+ * soak       a mixed workload sampled every minute; exits 1 unless it passes (see Soak)
+ *            [--minutes 30] [--warmup 2m] [--handler-restart 3m] [--out BENCHMARKS.md]
  * gateway, handler, netty-echo, grpc-ping   child processes of 'all' (see ChildMains)
+ * soak-gateway, soak-handler                child processes of 'soak' (see SoakChildren)
  * </pre>
  */
 public final class BenchMain {
@@ -25,7 +28,7 @@ public final class BenchMain {
   /** Runs a command; exits 2 on bad arguments. */
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: all | load | gateway | handler | netty-echo | grpc-ping"
+      System.err.println("usage: all | soak | load | gateway | handler | netty-echo | grpc-ping"
           + " [--option value ...]");
       System.exit(2);
     }
@@ -39,6 +42,10 @@ public final class BenchMain {
     }
     switch (args[0]) {
       case "all" -> System.exit(new Harness(a).runAll());
+      case "soak" -> System.exit(new Soak(a, "java -jar exproto-bench/target/exproto-bench.jar "
+          + String.join(" ", args)).run());
+      case "soak-gateway" -> SoakChildren.gateway(a);
+      case "soak-handler" -> SoakChildren.handler(a);
       case "load" -> ChildMains.load(a);
       case "gateway" -> ChildMains.gateway(a);
       case "handler" -> ChildMains.handler(a);
