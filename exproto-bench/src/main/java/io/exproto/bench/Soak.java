@@ -42,6 +42,7 @@ final class Soak {
   private final Duration restartEvery;
   private final Path out;
   private final String command;
+  private final List<String> notes = new ArrayList<>();
   private Child handler;
   private int handlerPort;
   private volatile long handlerDownSince;
@@ -113,7 +114,14 @@ final class Soak {
       load.stop();
       awaitIdle(inproc, grpc);
       Map<String, Long> tail = load.snapshot();
+      // Idle pools let their threads go after a keep-alive (60 s for some): sample until every
+      // figure is back within 5%, for at most two minutes.
       Row after = sample("after", inproc, grpc, tail);
+      long settleUntil = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      while (!settled(baseline, after) && System.nanoTime() < settleUntil) {
+        waitFor(Duration.ofSeconds(10));
+        after = sample("after", inproc, grpc, tail);
+      }
       rows.add(after);
       print(after);
 
@@ -240,6 +248,7 @@ final class Soak {
     }
     long missing = 0;
     long errors = 0;
+    long grpcErrors = 0;
     for (Row r : rows) {
       missing += r.counts().getOrDefault("fanout.missing", 0L);
       for (Map.Entry<String, Long> e : r.counts().entrySet()) {
@@ -247,6 +256,7 @@ final class Soak {
           errors += e.getValue();
         }
       }
+      grpcErrors += r.counts().getOrDefault("errors.grpc", 0L);
     }
     if (missing != 0) {
       f.add(missing + " fan-out deliveries missing");
@@ -254,7 +264,20 @@ final class Soak {
     if (errors != 0) {
       f.add(errors + " in-process scenario errors, first: " + load.firstErrors);
     }
+    notes.clear();
+    if (grpcErrors != 0) {
+      notes.add(grpcErrors + " gRPC device errors outside the 15 s after a handler restart"
+          + " (not a failure: a device whose callback fails is closed, by design): "
+          + load.firstErrors);
+    }
     return f;
+  }
+
+  private static boolean settled(Row base, Row now) {
+    List<String> f = new ArrayList<>();
+    within(f, "", base.inproc(), now.inproc());
+    within(f, "", base.grpc(), now.grpc());
+    return f.isEmpty();
   }
 
   private static void within(List<String> f, String who, ProcessSample base, ProcessSample now) {
@@ -290,20 +313,20 @@ final class Soak {
     sb.append("Machine:\n").append(Report.machine()).append("\n\n");
     sb.append("| min | heap MB A / B | RSS MB A / B | fds A / B | threads A / B | direct MB"
         + " A / B | conns A / B | echoes A / B | churn | fan-out delivered (missing) |"
-        + " keepalive / idle expiries | takeovers / kicks | handler restarts | errors (B during"
-        + " restart) | leaks |\n");
+        + " keepalive / idle expiries | takeovers / kicks | handler restarts | errors A / B (B"
+        + " within 15 s of a restart) | leaks |\n");
     sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       Map<String, Long> c = r.counts();
       long errors = 0;
       for (Map.Entry<String, Long> e : c.entrySet()) {
-        if (e.getKey().startsWith("errors.") && !e.getKey().equals("errors.grpc-during-restart")) {
+        if (e.getKey().startsWith("errors.") && !e.getKey().contains("grpc")) {
           errors += e.getValue();
         }
       }
       sb.append(String.format(Locale.ROOT,
           "| %s | %.1f / %.1f | %.0f / %.0f | %d / %d | %d / %d | %.1f / %.1f | %s / %s |"
-              + " %d / %d | %d | %d (%d) | %d / %d | %d / %d | %d | %d (%d) | %d |%n",
+              + " %d / %d | %d | %d (%d) | %d / %d | %d / %d | %d | %d / %d (%d) | %d |%n",
           r.label(), mb(r.inproc().heapAfterGc()), mb(r.grpc().heapAfterGc()),
           mb(r.inproc().rss()), mb(r.grpc().rss()), r.inproc().fds(), r.grpc().fds(),
           r.inproc().threads(), r.grpc().threads(), mb(r.inproc().nettyDirect()),
@@ -311,7 +334,8 @@ final class Soak {
           g(c, "echo.inproc"), g(c, "echo.grpc"), g(c, "churn.inproc") + g(c, "churn.grpc"),
           g(c, "fanout.delivered"), g(c, "fanout.missing"), g(c, "keepalive.expired"),
           g(c, "idle.expired"), g(c, "takeover.discarded"), g(c, "kick.closed"),
-          g(c, "handler.restarts"), errors, g(c, "errors.grpc-during-restart"), r.leaks()));
+          g(c, "handler.restarts"), errors, g(c, "errors.grpc"),
+          g(c, "errors.grpc-during-restart"), r.leaks()));
     }
     sb.append('\n');
     if (failures.isEmpty()) {
@@ -325,6 +349,9 @@ final class Soak {
       for (String s : failures) {
         sb.append("- ").append(s).append('\n');
       }
+    }
+    for (String n : notes) {
+      sb.append("\nNote: ").append(n).append('\n');
     }
     return sb.toString();
   }

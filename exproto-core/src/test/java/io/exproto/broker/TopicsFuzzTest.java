@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  */
 class TopicsFuzzTest {
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "24h")
   void validationAndMatchingNeverThrow(FuzzedDataProvider data) {
     String filter = data.consumeString(300);
     String topic = data.consumeRemainingAsString();

@@ -17,7 +17,7 @@ import java.util.List;
  */
 class AccessRulesFuzzTest {
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "24h")
   void cidrParsesOrExplains(FuzzedDataProvider data) throws UnknownHostException {
     String text = data.consumeString(120);
     Cidr cidr;
@@ -35,7 +35,7 @@ class AccessRulesFuzzTest {
     assertThat(cidr.contains(null)).isFalse();
   }
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "24h")
   void accessRulesParseOrExplain(FuzzedDataProvider data) throws UnknownHostException {
     List<String> rules = new ArrayList<>();
     int n = data.consumeInt(0, 6);

@@ -86,11 +86,14 @@ import java.util.Set;
  * @param psk {@code psk_authentication}, or null
  * @param maxInboundBytesPerSecond {@code max_inbound_bytes_per_second}, or null
  * @param maxInboundMessagesPerSecond {@code max_inbound_messages_per_second}, or null
+ * @param drainTimeout {@code drain_timeout} (this gateway's own), or null
+ * @param maxQueuedBytes {@code max_queued_bytes} (this gateway's own, a size), or null
  */
 record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
     HostPort adapterBind, TlsFiles adapterTls, String handlerAddress, String handlerService,
     Duration handlerTimeout, TlsFiles handlerTls, List<ListenerConfig> listeners,
-    PskAuthentication psk, Long maxInboundBytesPerSecond, Integer maxInboundMessagesPerSecond) {
+    PskAuthentication psk, Long maxInboundBytesPerSecond, Integer maxInboundMessagesPerSecond,
+    Duration drainTimeout, Long maxQueuedBytes) {
 
   /**
    * EMQX's {@code psk_authentication} block.
@@ -221,7 +224,7 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
 
   private static final Set<String> TOP = Set.of("mountpoint", "idle_timeout", "node", "server",
       "handler", "listeners", "enable", "enable_stats", "max_inbound_bytes_per_second",
-      "max_inbound_messages_per_second");
+      "max_inbound_messages_per_second", "drain_timeout", "max_queued_bytes");
   private static final Set<String> SERVER = Set.of("bind", "ssl_options");
   private static final Set<String> HANDLER = Set.of("address", "service_name", "timeout",
       "ssl_options");
@@ -347,7 +350,9 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
             ? inboundBytes(c, prefix + "max_inbound_bytes_per_second") : null,
         c.hasPath("max_inbound_messages_per_second")
             ? (int) notNegative(c.getInt("max_inbound_messages_per_second"),
-                prefix + "max_inbound_messages_per_second") : null);
+                prefix + "max_inbound_messages_per_second") : null,
+        c.hasPath("drain_timeout") ? c.getDuration("drain_timeout") : null,
+        c.hasPath("max_queued_bytes") ? c.getBytes("max_queued_bytes") : null);
   }
 
   /** One listener's block, {@code at} its path for messages (ending with a dot). */

@@ -32,7 +32,7 @@ class PskFileFuzzTest {
     Files.deleteIfExists(dir);
   }
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "24h")
   void readsOrRefuses(byte[] contents) {
     Path file = dir.resolve("psk.txt");
     try {

@@ -20,7 +20,7 @@ import java.util.List;
  */
 class FramingFuzzTest {
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "24h")
   void framesStayWithinLimitsAndBuffersAreReleased(FuzzedDataProvider data) {
     Framing framing = framing(data);
     if (framing == null) {

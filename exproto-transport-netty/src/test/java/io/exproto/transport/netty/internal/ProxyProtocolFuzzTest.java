@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 class ProxyProtocolFuzzTest {
 
-  @FuzzTest
+  @FuzzTest(maxDuration = "24h")
   void headerIsTakenRefusedOrAwaited(FuzzedDataProvider data) {
     AtomicLong failures = new AtomicLong();
     Tail tail = new Tail();
