@@ -24,7 +24,10 @@ import java.util.Arrays;
  *            [--connections 1,100,1000] [--idle 5000] [--warmup 3s] [--measure 8s]
  * auth       authentication/authorization cost in one JVM (see AuthBench)
  *            [--workers 16] [--warmup 3s] [--measure 8s]
+ * soak       a mixed workload sampled every minute; exits 1 unless it passes (see Soak)
+ *            [--minutes 30] [--warmup 2m] [--handler-restart 3m] [--out BENCHMARKS.md]
  * gateway, handler, netty-echo, grpc-ping   child processes of 'all' (see ChildMains)
+ * soak-gateway, soak-handler                child processes of 'soak' (see SoakChildren)
  * </pre>
  */
 public final class BenchMain {
@@ -33,7 +36,8 @@ public final class BenchMain {
   /** Runs a command; exits 2 on bad arguments. */
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: all | ops | load | gateway | handler | netty-echo | grpc-ping"
+      System.err.println("usage: all | ops | soak | mqtt | auth | load | gateway | handler"
+          + " | netty-echo | grpc-ping"
           + " [--option value ...]");
       System.exit(2);
     }
@@ -48,6 +52,10 @@ public final class BenchMain {
     switch (args[0]) {
       case "all" -> System.exit(new Harness(a).runAll());
       case "ops" -> System.exit(OpsBench.run(a));
+      case "soak" -> System.exit(new Soak(a, "java -jar exproto-bench/target/exproto-bench.jar "
+          + String.join(" ", args)).run());
+      case "soak-gateway" -> SoakChildren.gateway(a);
+      case "soak-handler" -> SoakChildren.handler(a);
       case "load" -> ChildMains.load(a);
       case "auth" -> new AuthBench(a).run();
       case "gateway" -> ChildMains.gateway(a);

@@ -102,6 +102,11 @@ final class Child implements AutoCloseable {
     return expect(prefix, timeout);
   }
 
+  /** Kills the process at once (SIGKILL), as a crash would, and waits for it to end. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+  }
+
   private String exitCode() {
     return process.isAlive() ? "still running" : String.valueOf(process.exitValue());
   }

@@ -45,6 +45,8 @@ final class EchoFlow implements AutoCloseable {
   private final ConcurrentHashMap<String, CompletableFuture<Void>> tails =
       new ConcurrentHashMap<>();
   private final AtomicLong clients = new AtomicLong();
+  private final AtomicLong created = new AtomicLong();
+  private final AtomicLong closed = new AtomicLong();
 
   EchoFlow(boolean ordered) {
     this.ordered = ordered;
@@ -62,7 +64,18 @@ final class EchoFlow implements AutoCloseable {
     }
   }
 
+  /** OnSocketCreated calls so far. */
+  long created() {
+    return created.get();
+  }
+
+  /** OnSocketClosed calls so far. */
+  long closed() {
+    return closed.get();
+  }
+
   CompletableFuture<Void> socketCreated(String conn) {
+    created.incrementAndGet();
     String clientId = "d" + clients.incrementAndGet();
     String topic = "bench/" + clientId;
     topics.put(conn, topic);
@@ -98,6 +111,7 @@ final class EchoFlow implements AutoCloseable {
   }
 
   CompletableFuture<Void> socketClosed(String conn) {
+    closed.incrementAndGet();
     topics.remove(conn);
     tails.remove(conn);
     return CompletableFuture.completedFuture(null);

@@ -52,4 +52,18 @@ public interface Broker {
     return java.util.concurrent.CompletableFuture.completedStage(
         new DirectSession(this, subscriber));
   }
+
+  /**
+   * Finishes the QoS 1 and 2 work still pending toward the broker (publishes not yet acknowledged
+   * by an external broker, say). The gateway calls it once during a graceful
+   * {@link io.exproto.gateway.Gateway#shutdown()}, after every connection has closed (so nothing
+   * new is published), and waits for the stage at most what is left of its drain timeout; a
+   * stage that fails is logged. Must not block.
+   *
+   * <p>The default completes at once: a broker that hands messages over synchronously, such as
+   * {@link InMemoryBroker}, has nothing pending.
+   */
+  default CompletionStage<Void> flush() {
+    return java.util.concurrent.CompletableFuture.completedFuture(null);
+  }
 }

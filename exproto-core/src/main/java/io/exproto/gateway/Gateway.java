@@ -191,9 +191,14 @@ public interface Gateway extends AutoCloseable {
   boolean removeEventListener(io.exproto.events.GatewayEventListener listener);
 
   /**
-   * Stops accepting, closes every connection with {@code {shutdown,gateway_stopped}}, lets their
-   * last callbacks run (bounded by the close-flush timeout), then stops the listeners and closes
-   * the handler. Returns at once; see {@link #awaitTermination}.
+   * Drains the gateway gracefully: stops accepting (a device connecting from now on is closed at
+   * once and never reaches the handler), closes every connection with
+   * {@code {shutdown,gateway_stopped}}, lets the callbacks in flight and queued finish within the
+   * drain timeout ({@link GatewayBuilder#drainTimeout}, default 15 s; past it they are abandoned,
+   * their stages cancelled), delivers {@code onSocketClosed} to the handler for every connection,
+   * flushes the broker's pending QoS 1/2 work ({@link io.exproto.broker.Broker#flush()}) within
+   * what is left of the drain timeout, then stops the listeners and closes the handler. Returns at
+   * once; see {@link #awaitTermination}. Calling it again has no effect.
    */
   void shutdown();
 
@@ -206,7 +211,10 @@ public interface Gateway extends AutoCloseable {
   /** True once shut down and terminated. */
   boolean isTerminated();
 
-  /** {@link #shutdown()} then waits (up to the close-flush timeout plus 5 s) for termination. */
+  /**
+   * {@link #shutdown()} then waits for termination, up to the drain timeout plus the callback
+   * timeout (for the last {@code onSocketClosed}) plus 5 s.
+   */
   @Override
   void close();
 }

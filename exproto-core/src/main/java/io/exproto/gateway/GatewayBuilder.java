@@ -33,6 +33,8 @@ public final class GatewayBuilder {
   Duration idleTimeout = Duration.ofSeconds(30);
   Duration callbackTimeout = Duration.ofSeconds(30);
   Duration closeFlushTimeout = Duration.ofSeconds(15);
+  Duration drainTimeout = Duration.ofSeconds(15);
+  long maxQueuedBytes = -1; // -1: a quarter of the maximum heap, resolved by build()
   int maxBatchSize = 11;
   int maxQueuedCallbacks = 1024;
   int maxQueuedDeliveries = 1000;
@@ -134,6 +136,38 @@ public final class GatewayBuilder {
    */
   public GatewayBuilder closeFlushTimeout(Duration closeFlushTimeout) {
     this.closeFlushTimeout = Objects.requireNonNull(closeFlushTimeout, "closeFlushTimeout");
+    return this;
+  }
+
+  /**
+   * How long a graceful {@link Gateway#shutdown()} lets each connection's callbacks in flight and
+   * queued finish before they are abandoned (their stages cancelled); every connection still gets
+   * {@code onSocketClosed} with {@code {shutdown,gateway_stopped}} afterwards. Within the same
+   * time the broker's pending QoS 1/2 work is flushed ({@link io.exproto.broker.Broker#flush()}).
+   * Default 15 s; {@code 0} abandons at once, as {@link Gateway#shutdownNow()} does, but still
+   * waits for the {@code onSocketClosed} callbacks.
+   *
+   * @throws IllegalArgumentException (from {@link #build()}) if negative
+   */
+  public GatewayBuilder drainTimeout(Duration drainTimeout) {
+    this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
+    return this;
+  }
+
+  /**
+   * The gateway-wide bound on bytes queued toward the handler, across all connections: data read
+   * from devices and deliveries not yet passed to a callback (payloads and topics; object
+   * overhead not counted). Beyond it, reading pauses on every connection and new deliveries are
+   * dropped and counted in {@link GatewayStats#deliveriesDropped()}, as beyond
+   * {@link #maxQueuedDeliveries(int)}; once the queues have drained to half the bound, reading
+   * resumes. This bounds memory when many connections flood a slow handler, which the
+   * per-connection limits alone do not. Default: a quarter of the JVM's maximum heap
+   * ({@code -Xmx}).
+   *
+   * @throws IllegalArgumentException (from {@link #build()}) if not positive
+   */
+  public GatewayBuilder maxQueuedBytes(long maxQueuedBytes) {
+    this.maxQueuedBytes = maxQueuedBytes;
     return this;
   }
 
@@ -267,6 +301,14 @@ public final class GatewayBuilder {
       throw new IllegalArgumentException("closeFlushTimeout must not be negative, was "
           + closeFlushTimeout);
     }
+    if (maxQueuedBytes == -1) {
+      maxQueuedBytes = Math.max(1, Runtime.getRuntime().maxMemory() / 4);
+    } else if (maxQueuedBytes < 1) {
+      throw new IllegalArgumentException("maxQueuedBytes must be positive, was " + maxQueuedBytes);
+    }
+    if (drainTimeout.isNegative()) {
+      throw new IllegalArgumentException("drainTimeout must not be negative, was " + drainTimeout);
+    }
     if (maxBatchSize < 1) {
       throw new IllegalArgumentException("maxBatchSize must be at least 1, was " + maxBatchSize);
     }
@@ -315,7 +357,7 @@ public final class GatewayBuilder {
         List.copyOf(listeners), mountpoint, idleTimeout, callbackTimeout, closeFlushTimeout,
         maxBatchSize, maxQueuedCallbacks, maxQueuedDeliveries, maxInboundBytesPerSecond,
         maxInboundMessagesPerSecond, scheduler, metrics, List.copyOf(eventListeners),
-        eventQueueCapacity, authenticationAdmin, authTimeout);
+        eventQueueCapacity, authenticationAdmin, authTimeout, drainTimeout, maxQueuedBytes);
   }
 
   /**
@@ -331,5 +373,6 @@ public final class GatewayBuilder {
       int maxQueuedDeliveries, long maxInboundBytesPerSecond, int maxInboundMessagesPerSecond,
       Scheduler scheduler, io.exproto.metrics.GatewayMetrics metrics,
       List<io.exproto.events.GatewayEventListener> eventListeners, int eventQueueCapacity,
-      io.exproto.management.AuthenticationAdmin authenticationAdmin, Duration authTimeout) {}
+      io.exproto.management.AuthenticationAdmin authenticationAdmin, Duration authTimeout,
+      Duration drainTimeout, long maxQueuedBytes) {}
 }

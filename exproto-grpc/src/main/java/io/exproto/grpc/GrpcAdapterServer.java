@@ -66,13 +66,19 @@ public final class GrpcAdapterServer implements AutoCloseable {
 
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(GrpcAdapterServer.class);
+
   private final Server server;
   private final HealthStatusManager health;
+  /** The warning {@link #start()} logs, or null: see {@link #exposureWarning}. */
+  private final String exposureWarning;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean stopping = new AtomicBoolean();
 
   private GrpcAdapterServer(Builder builder) {
     this.health = new HealthStatusManager();
+    this.exposureWarning = exposureWarning(builder.bind, builder.tls != null);
     NettyServerBuilder netty = NettyServerBuilder.forAddress(builder.bind)
         .maxInboundMessageSize(builder.maxInboundMessageSize)
         .maxConcurrentCallsPerConnection(builder.maxConcurrentCallsPerConnection)
@@ -115,9 +121,31 @@ public final class GrpcAdapterServer implements AutoCloseable {
       throw new IllegalStateException("GrpcAdapterServer was already started; start() may be called once");
     }
     server.start();
+    if (exposureWarning != null) {
+      log.warn(exposureWarning);
+    }
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
     health.setStatus(SERVICE_NAME, ServingStatus.SERVING);
     return this;
+  }
+
+  /**
+   * The warning for an adapter that anyone on the network can call: bound to an address other
+   * than loopback (the wildcard included) without TLS. Null when bound to loopback or with TLS.
+   */
+  static String exposureWarning(InetSocketAddress bind, boolean tls) {
+    java.net.InetAddress address = bind.getAddress();
+    if (tls || (address != null && address.isLoopbackAddress())) {
+      return null;
+    }
+    String where = address == null ? bind.getHostString() + ":" + bind.getPort()
+        : (address.isAnyLocalAddress() ? "every interface, port " + bind.getPort()
+            : address.getHostAddress() + ":" + bind.getPort());
+    return "the ConnectionAdapter gRPC server listens on " + where + " without TLS: anyone who"
+        + " can reach it can write to every device, close connections and publish and subscribe"
+        + " as them. Bind it to 127.0.0.1, or give it TLS with client certificates"
+        + " (server.ssl_options with verify = verify_peer; GrpcAdapterServer.Builder#tls with"
+        + " client authentication required).";
   }
 
   /**

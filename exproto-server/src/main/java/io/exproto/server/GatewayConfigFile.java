@@ -92,12 +92,15 @@ import java.util.Set;
  * @param authorization EMQX's top-level {@code authorization} block (beside {@code gateway}, or at
  *     the top of a file that is only the gateway block), unwrapped, or null; read by
  *     exproto-auth's {@code AuthorizationService}
+ * @param drainTimeout {@code drain_timeout} (this gateway's own), or null
+ * @param maxQueuedBytes {@code max_queued_bytes} (this gateway's own, a size), or null
  */
 record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
     HostPort adapterBind, TlsFiles adapterTls, String handlerAddress, String handlerService,
     Duration handlerTimeout, TlsFiles handlerTls, List<ListenerConfig> listeners,
     PskAuthentication psk, Long maxInboundBytesPerSecond, Integer maxInboundMessagesPerSecond,
-    BrokerSettings broker, Object authentication, java.util.Map<String, Object> authorization) {
+    BrokerSettings broker, Object authentication, java.util.Map<String, Object> authorization,
+    Duration drainTimeout, Long maxQueuedBytes) {
 
   /**
    * EMQX's {@code psk_authentication} block.
@@ -229,7 +232,8 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
 
   private static final Set<String> TOP = Set.of("mountpoint", "idle_timeout", "node", "server",
       "handler", "listeners", "enable", "enable_stats", "max_inbound_bytes_per_second",
-      "max_inbound_messages_per_second", "broker", "authentication");
+      "max_inbound_messages_per_second", "broker", "authentication", "drain_timeout",
+      "max_queued_bytes");
   private static final Set<String> SERVER = Set.of("bind", "ssl_options");
   private static final Set<String> HANDLER = Set.of("address", "service_name", "timeout",
       "ssl_options");
@@ -310,7 +314,7 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
           read.handlerTimeout(), read.handlerTls(), read.listeners(), read.psk(),
           read.maxInboundBytesPerSecond(), read.maxInboundMessagesPerSecond(), read.broker(),
           c.hasPath("authentication") ? c.getValue("authentication").unwrapped() : null,
-          authorization);
+          authorization, read.drainTimeout(), read.maxQueuedBytes());
     } catch (ConfigException e) {
       throw new IllegalArgumentException("config file " + file + ": " + e.getMessage(), e);
     }
@@ -370,7 +374,10 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
             ? (int) notNegative(c.getInt("max_inbound_messages_per_second"),
                 prefix + "max_inbound_messages_per_second") : null,
         c.hasPath("broker") ? BrokerSettings.read(c.getConfig("broker"), prefix + "broker.")
-            : BrokerSettings.IN_MEMORY, null, null);
+            : BrokerSettings.IN_MEMORY, null, null,
+
+        c.hasPath("drain_timeout") ? c.getDuration("drain_timeout") : null,
+        c.hasPath("max_queued_bytes") ? c.getBytes("max_queued_bytes") : null);
   }
 
   /** One listener's block, {@code at} its path for messages (ending with a dot). */

@@ -83,8 +83,13 @@ public final class StandaloneGateway implements Callable<Integer> {
   /** The listener address without {@code --listen}. */
   public static final String DEFAULT_LISTEN = "tcp://0.0.0.0:" + TcpListener.DEFAULT_PORT;
 
-  /** How long a stop waits for connections to deliver their last callbacks. */
-  public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+  /**
+   * How long a stop (SIGTERM, SIGINT, {@link Running#close()}) waits at most for the gateway's
+   * graceful drain before cutting connections: a backstop only, since the drain ends by itself
+   * within {@code drain_timeout} (default 15 s) plus the callback timeout of the last
+   * {@code OnSocketClosed}.
+   */
+  public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(60);
 
   private static final List<String> SCHEMES = List.of("tcp", "ssl", "udp", "dtls");
 
@@ -155,8 +160,8 @@ public final class StandaloneGateway implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE",
       description = "HOCON in the shape of EMQX's gateway.exproto { ... } block (server,"
           + " handler and their ssl_options, listeners, mountpoint, idle_timeout), with EMQX's"
-          + " psk_authentication block beside it, plus this gateway's own framing and inbound"
-          + " rate limits. Flags override the file.")
+          + " psk_authentication block beside it, plus this gateway's own framing, inbound"
+          + " rate limits, drain_timeout and max_queued_bytes. Flags override the file.")
   java.io.File config;
 
   @Option(names = "--mountpoint", paramLabel = "STR",
@@ -194,6 +199,8 @@ public final class StandaloneGateway implements Callable<Integer> {
   // From --config only (this gateway's own keys, no flag): null when the file does not set them.
   private Long maxInboundBytesPerSecond;
   private Integer maxInboundMessagesPerSecond;
+  private Duration drainTimeout;
+  private Long maxQueuedBytes;
 
   private Running running;
   private Consumer<Running> onStarted = running -> {};
@@ -515,6 +522,8 @@ public final class StandaloneGateway implements Callable<Integer> {
       node = node != null ? node : file.node();
       maxInboundBytesPerSecond = file.maxInboundBytesPerSecond();
       maxInboundMessagesPerSecond = file.maxInboundMessagesPerSecond();
+      drainTimeout = file.drainTimeout();
+      maxQueuedBytes = file.maxQueuedBytes();
     }
     if (adapter == null) {
       adapter = HostPort.parse(DEFAULT_ADAPTER);
@@ -679,6 +688,8 @@ public final class StandaloneGateway implements Callable<Integer> {
     ifSet(node, b::nodeName);
     ifSet(maxInboundBytesPerSecond, b::maxInboundBytesPerSecond);
     ifSet(maxInboundMessagesPerSecond, b::maxInboundMessagesPerSecond);
+    ifSet(drainTimeout, b::drainTimeout);
+    ifSet(maxQueuedBytes, b::maxQueuedBytes);
     return b;
   }
 

@@ -235,8 +235,7 @@ class LifecycleTest extends EngineFixture {
       assertThat(gateway.stats().callbackFailures()).isEqualTo(2);
       String log = captured.toString(StandardCharsets.UTF_8);
       assertThat(log).contains("conn " + open + " clientid null: on_received_bytes failed;"
-          + " closing the"
-          + " connection");
+          + " closing the connection");
       assertThat(log).doesNotContain("conn " + left);
     } finally {
       System.setErr(originalErr);

@@ -52,6 +52,7 @@ final class CallbackQueue {
   private final int maxBatch;
   private int callbacks; // entries other than deliveries
   private int messages; // messages inside delivery batches
+  private long bytes; // received bytes and delivered payloads and topics, for the memory bound
 
   CallbackQueue(int maxBatch) {
     this.maxBatch = maxBatch;
@@ -60,6 +61,7 @@ final class CallbackQueue {
   void add(Kind kind, Object arg) {
     entries.addLast(new Entry(kind, arg));
     callbacks++;
+    bytes += sizeOf(kind, arg);
   }
 
   /**
@@ -86,6 +88,7 @@ final class CallbackQueue {
       batch.acks.add(ack);
     }
     messages++;
+    bytes += sizeOf(m);
   }
 
   /**
@@ -98,6 +101,7 @@ final class CallbackQueue {
       Entry e = it.next();
       if (e.kind == Kind.RECEIVED_MESSAGES) {
         Message dropped = e.messages().remove(0);
+        bytes -= sizeOf(dropped);
         if (e.messages().isEmpty()) {
           it.remove();
           if (e.acks != null) {
@@ -115,6 +119,7 @@ final class CallbackQueue {
   Entry poll() {
     Entry e = entries.pollFirst();
     if (e != null) {
+      bytes -= sizeOf(e);
       if (e.kind == Kind.RECEIVED_MESSAGES) {
         messages -= e.messages().size();
       } else {
@@ -132,6 +137,7 @@ final class CallbackQueue {
       if (e.kind != Kind.SOCKET_CLOSED) {
         it.remove();
         removed++;
+        bytes -= sizeOf(e);
         if (e.kind == Kind.RECEIVED_MESSAGES) {
           messages -= e.messages().size();
         } else {
@@ -149,6 +155,34 @@ final class CallbackQueue {
   /** Queued callbacks that are not deliveries. */
   int callbacks() {
     return callbacks;
+  }
+
+  /**
+   * The bytes the queue holds in received bytes and delivered messages (payload and topic; a
+   * topic's chars counted as one byte each), which the gateway's memory bound adds up across
+   * connections. Object overhead is not counted.
+   */
+  long bytes() {
+    return bytes;
+  }
+
+  private static long sizeOf(Entry e) {
+    if (e.kind == Kind.RECEIVED_MESSAGES) {
+      long n = 0;
+      for (Message m : e.messages()) {
+        n += sizeOf(m);
+      }
+      return n;
+    }
+    return sizeOf(e.kind, e.arg);
+  }
+
+  private static long sizeOf(Kind kind, Object arg) {
+    return kind == Kind.RECEIVED_BYTES ? ((byte[]) arg).length : 0;
+  }
+
+  private static long sizeOf(Message m) {
+    return (long) m.payload().length + m.topic().length();
   }
 
   /** Queued delivered messages. */

@@ -90,6 +90,9 @@ final class Connection implements LinkListener, Subscriber {
   private boolean backpressurePaused;
   private boolean ratePaused;
   private boolean linkReadPaused;
+  // The gateway-wide memory bound (QueuedBytes) is over; and this queue's bytes it counts.
+  private boolean memoryPaused;
+  private long reportedBytes;
   private InboundRateLimiter rateLimiter; // null: no limit configured
   private Cancellable rateResumeTimer;
   private Cancellable callbackWatchdog;
@@ -163,6 +166,7 @@ final class Connection implements LinkListener, Subscriber {
         link.peerCertificate());
     queue.add(Kind.SOCKET_CREATED, info);
     idleTimer = schedule(this::onIdleTimeout, gw.idleTimeout().toNanos());
+    memoryBoundChanged();
     pump();
   }
 
@@ -236,6 +240,8 @@ final class Connection implements LinkListener, Subscriber {
 
   private void finish() {
     state = State.CLOSED;
+    gw.queuedBytes.add(-reportedBytes);
+    reportedBytes = 0;
     cancel(callbackWatchdog);
     cancel(flushTimer);
     callbackWatchdog = flushTimer = null;
@@ -294,10 +300,34 @@ final class Connection implements LinkListener, Subscriber {
   /** Tells the link to pause or resume reading when that changed; reads resume only when no
    * reason to pause holds any more. */
   private void applyReadPause() {
-    boolean paused = backpressurePaused || ratePaused;
+    boolean paused = backpressurePaused || ratePaused || memoryPaused;
     if (paused != linkReadPaused && (state == State.OPEN || paused)) {
       linkReadPaused = paused;
       link.setReadPaused(paused);
+    }
+  }
+
+  /** Reads the memory bound's state and pauses or resumes reading to match. On the executor. */
+  void memoryBoundChanged() {
+    memoryPaused = gw.queuedBytes.isOver();
+    applyReadPause();
+  }
+
+  /** {@link #memoryBoundChanged()} from any thread. */
+  void memoryBoundChangedLater() {
+    runOnExecutor(this::memoryBoundChanged);
+  }
+
+  /** Reports the change of this queue's bytes to the gateway-wide bound. On the executor. */
+  private void syncQueuedBytes() {
+    if (state == State.CLOSED) {
+      return;
+    }
+    long now = queue.bytes();
+    if (now != reportedBytes) {
+      long delta = now - reportedBytes;
+      reportedBytes = now;
+      gw.queuedBytes.add(delta);
     }
   }
 
@@ -341,6 +371,15 @@ final class Connection implements LinkListener, Subscriber {
     if (state != State.OPEN) {
       // Not acknowledged: the broker delivers it again to the client's next session.
       dropped(DROP_CLOSED, mountpoint.unmount(m.topic()), qos);
+      return;
+    }
+    if (gw.queuedBytes.isOver()) {
+      // Beyond the gateway-wide memory bound: dropped and counted as beyond maxQueuedDeliveries
+      // (acknowledged, not redelivered).
+      dropped(DROP_QUEUE_FULL, mountpoint.unmount(m.topic()), qos);
+      if (ack != null) {
+        ack.run();
+      }
       return;
     }
     queue.addMessage(new Message(gw.nodeName, m.id(), qos, m.from(), mountpoint.unmount(m.topic()),
@@ -399,6 +438,7 @@ final class Connection implements LinkListener, Subscriber {
     } finally {
       pumping = false;
     }
+    syncQueuedBytes();
     if (backpressurePaused && queue.callbacks() <= gw.settings.maxQueuedCallbacks() / 2) {
       backpressurePaused = false;
       applyReadPause();

@@ -98,6 +98,8 @@ public final class GatewayImpl implements Gateway {
   /** Events for listeners; {@link EventDispatcher#wants} guards creating one. */
   final EventDispatcher events;
   final io.exproto.metrics.GatewayMetrics metrics;
+  /** The gateway-wide memory bound; a change of its state is passed on to every connection. */
+  final QueuedBytes queuedBytes;
   private volatile HandlerSlot handlerSlot;
   private final java.util.List<HandlerSlot> handlerSlots = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final GatewayAdapter adapter;
@@ -132,6 +134,11 @@ public final class GatewayImpl implements Gateway {
     for (io.exproto.events.GatewayEventListener l : settings.eventListeners()) {
       events.add(l);
     }
+    this.queuedBytes = new QueuedBytes(settings.maxQueuedBytes(), () -> {
+      for (Connection c : connections.values()) {
+        c.memoryBoundChangedLater();
+      }
+    });
     installHandler(settings.handlerFactory());
   }
 
@@ -433,11 +440,15 @@ public final class GatewayImpl implements Gateway {
     }
     CompletableFuture<Void> waitForConnections = flush ? allClosed
         : CompletableFuture.completedFuture(null);
-    long cap = settings.closeFlushTimeout().plus(settings.callbackTimeout()).toMillis() + 1000;
+    long started = System.nanoTime();
+    long cap = settings.drainTimeout().plus(settings.callbackTimeout()).toMillis() + 1000;
     // Stopping listeners waits for their event loops: never do it on one of them.
     waitForConnections.orTimeout(cap, TimeUnit.MILLISECONDS).whenCompleteAsync((v, e) -> {
       if (e instanceof TimeoutException) {
         log.warn("{} connections still closing after {} ms; stopping anyway", live.get(), cap);
+      }
+      if (flush) {
+        flushBroker(settings.drainTimeout().toNanos() - (System.nanoTime() - started));
       }
       stopListeners();
       closeHandler();
@@ -445,6 +456,19 @@ public final class GatewayImpl implements Gateway {
       state = State.TERMINATED;
       terminated.complete(null);
     }, r -> new Thread(r, "exproto-shutdown").start());
+  }
+
+  /** Waits (at most {@code nanos}, at least a second) for the broker's pending QoS 1/2 work. */
+  private void flushBroker(long nanos) {
+    try {
+      broker.flush().toCompletableFuture()
+          .get(Math.max(nanos, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("the broker did not flush its pending QoS 1/2 work within the drain timeout: {}",
+          e.toString());
+    }
   }
 
   private void stopListeners() {
@@ -498,7 +522,7 @@ public final class GatewayImpl implements Gateway {
   public void close() {
     shutdown();
     try {
-      awaitTermination(settings.closeFlushTimeout().plusSeconds(5));
+      awaitTermination(settings.drainTimeout().plus(settings.callbackTimeout()).plusSeconds(5));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -511,7 +535,12 @@ public final class GatewayImpl implements Gateway {
   }
 
   long closeFlushNanos() {
-    return flushOnClose ? settings.closeFlushTimeout().toNanos() : 0;
+    if (!flushOnClose) {
+      return 0;
+    }
+    // While draining for a shutdown, the drain timeout bounds what callbacks may still take.
+    return (state == State.RUNNING ? settings.closeFlushTimeout() : settings.drainTimeout())
+        .toNanos();
   }
 
   /** Makes an authenticated client visible; an older connection with its client id is discarded. */
