@@ -23,6 +23,15 @@ public interface Gateway extends AutoCloseable {
   }
 
   /**
+   * The version of this library, such as {@code 0.1.0}, from the build that made exproto-core's
+   * jar; {@code "unknown"} if that jar's version resource is missing (classes repackaged without
+   * their resources).
+   */
+  static String version() {
+    return io.exproto.gateway.internal.Version.VERSION;
+  }
+
+  /**
    * Starts every listener.
    *
    * @return this gateway

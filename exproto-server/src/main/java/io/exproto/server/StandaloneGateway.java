@@ -626,12 +626,13 @@ public final class StandaloneGateway implements Callable<Integer> {
     }
   }
 
-  /** The version from the jar's manifest. */
+  /** The library's version ({@link Gateway#version()}), and the Java running it. */
   static final class Version implements IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = StandaloneGateway.class.getPackage().getImplementationVersion();
-      return new String[] {"exproto-gateway " + (v != null ? v : "(development build)")};
+      return new String[] {"exproto-gateway " + Gateway.version(),
+          "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor")
+              + ")"};
     }
   }
 
