@@ -429,10 +429,9 @@ final class Connection implements LinkListener, Subscriber {
         // now fail, so its callback often does too. Expected, and the close reason is set; a
         // stack trace per departing device would drown the log.
         log.debug("conn {}: {} failed while closing: {}", conn, kind.callbackName, err.toString());
-      } else if (token.equals("internal")) {
-        log.warn("conn {}: {} failed; closing the connection", conn, kind.callbackName, err);
       } else {
-        log.info("conn {}: {} failed ({}); closing the connection", conn, kind.callbackName, token);
+        // Names the handler and the cause; rate-limited, since a dead handler fails every device.
+        gw.callbackFailureLog.failed(conn, kind.callbackName, token, handlerSlot.handler, err);
       }
       close("{error,{" + kind.callbackName + "," + token + "}}", true);
     }

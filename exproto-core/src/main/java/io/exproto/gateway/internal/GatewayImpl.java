@@ -84,6 +84,7 @@ public final class GatewayImpl implements Gateway {
   final Scheduler scheduler;
   final Broker broker;
   final Stats stats = new Stats();
+  final CallbackFailureLog callbackFailureLog = new CallbackFailureLog(System::nanoTime);
   private volatile HandlerSlot handlerSlot;
   private final java.util.List<HandlerSlot> handlerSlots = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final GatewayAdapter adapter;
@@ -173,7 +174,8 @@ public final class GatewayImpl implements Gateway {
           l.start(link -> accept(link, entry));
           started.put(l.name(), entry);
         } catch (IOException | RuntimeException e) {
-          log.error("listener {} ({}) failed to start: {}", l.name(), l.kind(), e.toString());
+          // Thrown to the caller, who reports it: logging it too would say it twice.
+          log.debug("listener {} ({}) failed to start: {}", l.name(), l.kind(), e.toString());
           state = State.TERMINATED;
           stopListeners();
           closeHandler();
@@ -236,7 +238,7 @@ public final class GatewayImpl implements Gateway {
         try {
           listener.start(link -> accept(link, entry));
         } catch (IOException | RuntimeException e) {
-          log.error("listener {} ({}) failed to start: {}", listener.name(), listener.kind(),
+          log.debug("listener {} ({}) failed to start: {}", listener.name(), listener.kind(),
               e.toString());
           throw e;
         }
