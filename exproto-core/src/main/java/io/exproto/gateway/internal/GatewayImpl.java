@@ -246,7 +246,7 @@ public final class GatewayImpl implements Gateway {
       }
     }
     log.info("listener {} ({}) added at {}", listener.name(), listener.kind(),
-        listener.localAddress());
+        printable(listener.localAddress()));
   }
 
   @Override
@@ -610,5 +610,19 @@ public final class GatewayImpl implements Gateway {
   public GatewayStats stats() {
     return new GatewayStats(live.get(), clients.size(), stats.accepted.sum(),
         stats.deliveriesDropped.sum(), stats.callbackFailures.sum(), stats.banned.sum());
+  }
+
+  /**
+   * {@code 0.0.0.0:7993}, {@code 127.0.0.1:7993}, {@code [::1]:7993}: no leading slash, and a
+   * wildcard bind as {@code 0.0.0.0} (a dual-stack socket reports it as {@code [::]}).
+   */
+  static String printable(InetSocketAddress address) {
+    if (address == null) {
+      return "(not bound)";
+    }
+    java.net.InetAddress ip = address.getAddress();
+    String host = ip == null ? address.getHostString()
+        : ip.isAnyLocalAddress() ? "0.0.0.0" : ip.getHostAddress();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 }

@@ -44,10 +44,9 @@ import java.util.concurrent.CompletionStage;
  *   <li>{@code maxConnections}: 1024000 connections open at once. More are closed as soon as
  *       they are accepted, counted in {@link #refusedConnections()}.
  *   <li>{@code maxConnRate}: 1000 connections accepted a second, in bursts of up to that many
- *       (a token bucket). Faster ones are closed at once, counted in {@link
- *       #rateLimitedConnections()}. EMQX instead paused accepting until the rate allowed more;
- *       closing keeps the kernel's accept backlog short, tells a client at once rather than after
- *       a timeout, and is observable.
+ *       (a token bucket). Beyond it the listener pauses accepting, as EMQX did, so faster
+ *       clients wait in the accept backlog ({@code backlog}) and are admitted at the rate, none
+ *       refused; those that had to wait are counted in {@link #rateLimitedConnections()}.
  *   <li>{@code accessRules}: {@link AccessRules#allowAll()}. A client they deny is closed at
  *       once, counted in {@link #deniedConnections()}. Rules are checked before the rate, so a
  *       denied client spends no token.
@@ -274,7 +273,8 @@ public final class TcpListener implements TransportListener {
   }
 
   /**
-   * Connections closed at once because they came faster than {@code maxConnRate}, since start.
+   * Connections that came faster than {@code maxConnRate} and waited for it, since start (those
+   * still in the kernel's backlog are not counted).
    */
   public long rateLimitedConnections() {
     TcpChannelInitializer c = connections;
