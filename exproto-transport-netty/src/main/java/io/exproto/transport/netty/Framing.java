@@ -12,7 +12,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * How a stream listener cuts the bytes it reads into the frames it reports (SPEC B9): with a codec,
+ * How a stream listener cuts the bytes it reads into the frames it reports (docs/configuration.md, Framing): with a codec,
  * each {@code onBytes} (and so each {@code OnReceivedBytes}) carries exactly one whole frame,
  * however TCP merged ("sticky" packets) or split the bytes on the way. Only inbound bytes are
  * framed; what the handler sends is written as it is, so the handler frames its own output.
@@ -34,7 +34,7 @@ import java.util.Objects;
  */
 public final class Framing {
 
-  /** The framing codecs of SPEC B9. */
+  /** The framing codecs of docs/configuration.md, Framing. */
   public enum Kind {
     /** No framing: each socket read is reported as it is. The default. */
     NONE,
