@@ -178,7 +178,7 @@ abstract class AbstractPythonHandlerTest {
 
   /**
    * Whether the service delivers callbacks of different types in order (the unary one does;
-   * the streaming one has one stream per type, SPEC B2).
+   * the streaming one has one stream per type, docs/behaviour.md, Callback ordering).
    */
   boolean keepsOrderAcrossCallbackTypes() {
     return true;

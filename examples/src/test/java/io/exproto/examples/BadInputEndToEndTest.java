@@ -53,7 +53,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Bad input over real gRPC and real sockets: what a broken or malicious handler, a garbage client
- * on the adapter port, and failing handler services do to the gateway (SPEC B2, B3).
+ * on the adapter port, and failing handler services do to the gateway (docs/behaviour.md: Callback ordering, Adapter result codes).
  */
 @SuppressWarnings("try") // several tests only need a device connected, not used
 class BadInputEndToEndTest {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Handler faults over real gRPC (issue: the gRPC binding, complete): the handler goes away and
  * comes back, or does not implement a callback. The gateway recovers without a restart and every
- * affected connection ends with a SPEC B7 reason.
+ * affected connection ends with a reason of docs/behaviour.md, Close reasons.
  */
 class HandlerFaultsTest {
   private static final Duration WAIT = Duration.ofSeconds(15);

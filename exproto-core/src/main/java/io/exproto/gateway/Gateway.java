@@ -17,9 +17,18 @@ import java.util.function.Function;
  */
 public interface Gateway extends AutoCloseable {
 
-  /** A builder with the defaults of SPEC B8. */
+  /** A builder with the defaults listed in docs/configuration.md. */
   static GatewayBuilder builder() {
     return new GatewayBuilder();
+  }
+
+  /**
+   * The version of this library, such as {@code 0.1.0}, from the build that made exproto-core's
+   * jar; {@code "unknown"} if that jar's version resource is missing (classes repackaged without
+   * their resources).
+   */
+  static String version() {
+    return io.exproto.gateway.internal.Version.VERSION;
   }
 
   /**
@@ -57,7 +66,7 @@ public interface Gateway extends AutoCloseable {
   /**
    * Stops a listener on the running gateway: it stops accepting at once, its connections (and no
    * others) are closed with reason {@code {shutdown,listener_stopped}} (a reason of this gateway;
-   * EMQX has none; the README lists it under "Close reasons"), their queued callbacks still run
+   * EMQX has none; docs/behaviour.md lists it under "Close reasons"), their queued callbacks still run
    * within the close-flush timeout, then the listener is stopped and its port released.
    *
    * <p>Blocks until then, at most the close-flush timeout plus the callback timeout plus a few
@@ -84,7 +93,7 @@ public interface Gateway extends AutoCloseable {
   void updateListener(io.exproto.transport.TransportListener replacement) throws IOException;
 
   /**
-   * Changes the idle timeout (SPEC B6, builder default 30 s) for connections accepted from now on.
+   * Changes the idle timeout (docs/behaviour.md, Timers; builder default 30 s) for connections accepted from now on.
    * Connections already open keep the idle timeout they started with; none is closed by the change.
    *
    * @throws IllegalArgumentException if not positive
@@ -110,8 +119,8 @@ public interface Gateway extends AutoCloseable {
 
   /**
    * Replaces the handler for connections accepted from now on; connections already open keep the
-   * handler they started with until they close (SPEC: a new handler address or service applies to
-   * new connections without dropping live ones). The previous handler, if {@link AutoCloseable},
+   * handler they started with until they close: a new handler address or service applies to new
+   * connections without dropping live ones (EMQX did not apply a changed handler at all). The previous handler, if {@link AutoCloseable},
    * is closed once its last connection has finished.
    *
    * @param factory creates the new handler from this gateway's adapter; called once, now

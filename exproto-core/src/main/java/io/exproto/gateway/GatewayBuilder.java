@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Builds a {@link Gateway}. Every setting has the default of SPEC B8; {@link #build()} validates
+ * Builds a {@link Gateway}. Every setting has the default listed in docs/configuration.md; {@link #build()} validates
  * them. Not thread-safe; a builder is used once.
  */
 public final class GatewayBuilder {

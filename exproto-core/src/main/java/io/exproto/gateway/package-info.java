@@ -7,6 +7,6 @@
  * ({@code addListener}, {@code removeListener}, {@code updateListener}; connections of a removed
  * listener close with {@code {shutdown,listener_stopped}}), the idle timeout for new connections
  * ({@code updateIdleTimeout}) and the ban list (closes what it bans with {@code {shutdown,banned}}).
- * Both close reasons are this project's own; EMQX (SPEC B7) has no equivalent.
+ * Both close reasons are this project's own; EMQX has no equivalent (docs/behaviour.md, Close reasons).
  */
 package io.exproto.gateway;

@@ -7,7 +7,7 @@ import java.util.concurrent.CompletionStage;
  * Obtained from the gateway; the gRPC module serves it to remote handlers.
  *
  * <p>Every operation answers with an {@link AdapterResult}; failures are results, never
- * exceptional stages (SPEC B3). All methods are thread-safe and never block. An operation on
+ * exceptional stages (docs/behaviour.md, Adapter result codes). All methods are thread-safe and never block. An operation on
  * {@code conn} issued from that connection's own I/O thread (an in-process handler inside a
  * callback) is carried out at once and its stage is already complete when the method returns.
  *

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletionStage;
  *
  * <h2>Threading and ordering</h2>
  * For one connection the gateway issues at most one callback at a time and waits for the returned
- * stage to complete before issuing the next (SPEC B2): {@code onSocketCreated} has completed before
+ * stage to complete before issuing the next (docs/behaviour.md, Callback ordering): {@code onSocketCreated} has completed before
  * the first {@code onReceivedBytes}, and {@code onSocketClosed} comes last and exactly once.
  * Callbacks for different connections run concurrently. A callback is invoked on the connection's
  * I/O thread, so an implementation must <b>not block</b>: do the work, or start it asynchronously,
@@ -68,7 +68,7 @@ public interface ConnectionHandler {
   }
 
   /**
-   * The connection closed; the last callback for {@code conn}. {@code reason} is as SPEC B7. The
+   * The connection closed; the last callback for {@code conn}. {@code reason} is one of docs/behaviour.md, Close reasons. The
    * default does nothing.
    */
   default CompletionStage<Void> onSocketClosed(String conn, String reason) {

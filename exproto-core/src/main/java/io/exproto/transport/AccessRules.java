@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Which client addresses a listener accepts (SPEC B8 {@code access_rules}), in EMQX's syntax: each
+ * Which client addresses a listener accepts ({@code access_rules}, docs/configuration.md), in EMQX's syntax: each
  * rule is {@code allow} or {@code deny} followed by {@code all}, an IP address, or a CIDR block,
  * IPv4 or IPv6 (several may be given separated by commas, as EMQX allows). The first rule that
  * matches decides; an address no rule matches is allowed.

@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  *
  * <p>Every adapter outcome, failures included, is answered with gRPC status OK and a
- * {@code CodeResponse} (SPEC A). Overload is a transport-level fault and gets a non-OK status: a
+ * {@code CodeResponse} (docs/behaviour.md, Adapter result codes). Overload is a transport-level fault and gets a non-OK status: a
  * request larger than {@link Builder#maxInboundMessageSize(int)}, and an adapter call beyond
  * {@link Builder#maxConcurrentCalls(int)}, are rejected with {@code RESOURCE_EXHAUSTED}; calls
  * beyond {@link Builder#maxConcurrentCallsPerConnection(int)} on one connection wait in the
@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class GrpcAdapterServer implements AutoCloseable {
 
-  /** The default port of {@code server.bind} (SPEC B8). */
+  /** The default port of {@code server.bind} (docs/configuration.md). */
   public static final int DEFAULT_PORT = 9100;
 
   /** The default largest request accepted: 4 MiB, as gRPC's default. */

@@ -48,7 +48,7 @@ import java.util.concurrent.CompletionStage;
  */
 public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
 
-  /** The default callback deadline (SPEC B2). */
+  /** The default callback deadline (docs/behaviour.md, Callback ordering). */
   public static final Duration DEFAULT_CALLBACK_TIMEOUT = Duration.ofSeconds(30);
 
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);

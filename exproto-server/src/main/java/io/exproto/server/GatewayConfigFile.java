@@ -316,13 +316,45 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
           c.hasPath("authentication") ? c.getValue("authentication").unwrapped() : null,
           authorization, read.drainTimeout(), read.maxQueuedBytes());
     } catch (ConfigException e) {
-      throw new IllegalArgumentException("config file " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(describe(file, e), e);
     }
+  }
+
+  /**
+   * One message for a HOCON error: the file and line once (the library puts its own origin in
+   * front of each message), and plain words for a missing closing brace, which the library
+   * reports as a missing parenthesis.
+   */
+  static String describe(File file, ConfigException e) {
+    String message = e.getMessage();
+    if (e.origin() != null) {
+      String origin = e.origin().description() + ": ";
+      if (message.startsWith(origin)) {
+        message = message.substring(origin.length());
+      }
+    }
+    String where = e.origin() != null && e.origin().lineNumber() > 0
+        ? "config file " + file + ", line " + e.origin().lineNumber() : "config file " + file;
+    if (e instanceof ConfigException.Parse && message.contains("end of file")) {
+      message = "the file ends inside a { } block or [ ] list: a closing '}' or ']' is missing";
+    }
+    return where + ": " + message;
   }
 
   private static GatewayConfigFile read(Config c, String prefix, Set<String> top,
       PskAuthentication psk) {
     onlyKnown(c, top, prefix);
+    // EMQX's switches, which this process cannot honour by running without its gateway or
+    // without counting: refused rather than silently ignored.
+    if (c.hasPath("enable") && !c.getBoolean("enable")) {
+      throw new IllegalArgumentException(prefix + "enable = false: this process is only the"
+          + " exproto gateway, so it cannot run with it disabled; remove the key, or do not start"
+          + " the process");
+    }
+    if (c.hasPath("enable_stats") && !c.getBoolean("enable_stats")) {
+      throw new IllegalArgumentException(prefix + "enable_stats = false is not supported: this"
+          + " gateway always counts (Gateway.stats()); remove the key");
+    }
     HostPort adapterBind = null;
     TlsFiles adapterTls = null;
     if (c.hasPath("server")) {

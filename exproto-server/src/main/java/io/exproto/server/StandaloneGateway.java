@@ -254,7 +254,15 @@ public final class StandaloneGateway implements Callable<Integer> {
     command.onStarted = onStarted;
     PrintWriter o = new PrintWriter(out, true);
     PrintWriter e = new PrintWriter(err, true);
-    int exitCode = new CommandLine(command).setOut(o).setErr(e).execute(args);
+    CommandLine cli = new CommandLine(command).setOut(o).setErr(e);
+    // A mistake is one line and a pointer to --help, so the error does not scroll away under the
+    // usage text.
+    cli.setParameterExceptionHandler((ex, ignoredArgs) -> {
+      ex.getCommandLine().getErr().println("error: " + ex.getMessage());
+      ex.getCommandLine().getErr().println("see 'exproto-gateway --help' for the flags");
+      return 2;
+    });
+    int exitCode = cli.execute(args);
     o.flush();
     e.flush();
     return new Launch(exitCode, exitCode == 0 ? command.running : null);
@@ -267,7 +275,8 @@ public final class StandaloneGateway implements Callable<Integer> {
       try {
         file = GatewayConfigFile.load(config);
       } catch (IllegalArgumentException ex) {
-        throw usageError("--config", config.toString(), ex.getMessage());
+        // The message names the file (and line, key or path) already.
+        throw new ParameterException(spec.commandLine(), ex.getMessage(), ex);
       }
     }
     applyDefaults(file);
@@ -310,6 +319,7 @@ public final class StandaloneGateway implements Callable<Integer> {
     } else {
       specs.addAll(file.listeners());
     }
+    refuseTlsFlagsWithoutSecureListener(specs);
     Map<String, byte[]> psk = preSharedKeys(file, specs);
     // --certfile/--keyfile/--cacertfile/--verify apply to every ssl and dtls listener.
     GatewayConfigFile.TlsFiles flagTls = certfile == null && keyfile == null && cacertfile == null
@@ -473,9 +483,13 @@ public final class StandaloneGateway implements Callable<Integer> {
         adapterServer.shutdownNow();
         transport.close();
         closeQuietly(bridge);
+        closeAccessControl();
         err.println("error: " + ex.getMessage());
         return 1;
       }
+    }
+    if (handler != null) {
+      warnIfUnreachable(handler, err);
     }
 
     // The host as given (a wildcard reads back as [::] on dual-stack sockets), the port as bound.
@@ -507,6 +521,57 @@ public final class StandaloneGateway implements Callable<Integer> {
   private static void closeQuietly(MqttBroker bridge) {
     if (bridge != null) {
       bridge.close();
+    }
+  }
+
+  /**
+   * {@code --certfile}, {@code --keyfile}, {@code --cacertfile} and {@code --verify} configure
+   * ssl and dtls listeners only: given with none, they would be silently ignored and the gateway
+   * would run in plaintext.
+   */
+  private void refuseTlsFlagsWithoutSecureListener(List<ListenerConfig> specs) {
+    if (specs.stream().anyMatch(l -> l.type().equals("ssl") || l.type().equals("dtls"))) {
+      return;
+    }
+    String flag = certfile != null ? "--certfile" : keyfile != null ? "--keyfile"
+        : cacertfile != null ? "--cacertfile" : verify ? "--verify" : null;
+    if (flag != null) {
+      throw new ParameterException(spec.commandLine(), flag + " applies to ssl:// and dtls://"
+          + " listeners, and there is none (listeners: " + String.join(", ",
+              specs.stream().map(l -> l.type() + "://" + l.bind()).toList())
+          + "); add one, e.g. --listen ssl://0.0.0.0:7994");
+    }
+  }
+
+  /** How long the start-up check waits for the handler to accept a connection. */
+  static final Duration HANDLER_CHECK_TIMEOUT = Duration.ofSeconds(2);
+
+  /**
+   * Connects to the handler's address once: a handler that is not there is the commonest
+   * mistake, and without this check the gateway would print ready and then close every device.
+   * Only a warning: the handler may well start after the gateway.
+   */
+  static void warnIfUnreachable(String handlerUrl, PrintWriter err) {
+    java.net.URI uri;
+    try {
+      uri = java.net.URI.create(handlerUrl);
+    } catch (IllegalArgumentException ex) {
+      return; // GrpcHandler accepted it; nothing to check
+    }
+    if (uri.getHost() == null) {
+      return;
+    }
+    int port = uri.getPort() >= 0 ? uri.getPort()
+        : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    try (java.net.Socket probe = new java.net.Socket()) {
+      probe.connect(new InetSocketAddress(uri.getHost(), port),
+          (int) HANDLER_CHECK_TIMEOUT.toMillis());
+    } catch (IOException ex) {
+      err.println("warning: handler " + handlerUrl + " is not reachable ("
+          + (ex.getMessage() != null ? ex.getMessage() : ex.toString())
+          + "); until it is, each device is closed with"
+          + " {shutdown,{error,{on_socket_created,unavailable}}}");
+      err.flush();
     }
   }
 
@@ -830,12 +895,13 @@ public final class StandaloneGateway implements Callable<Integer> {
     }
   }
 
-  /** The version from the jar's manifest. */
+  /** The library's version ({@link Gateway#version()}), and the Java running it. */
   static final class Version implements IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = StandaloneGateway.class.getPackage().getImplementationVersion();
-      return new String[] {"exproto-gateway " + (v != null ? v : "(development build)")};
+      return new String[] {"exproto-gateway " + Gateway.version(),
+          "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor")
+              + ")"};
     }
   }
 

@@ -32,6 +32,33 @@ class StandaloneGatewayConfigTest {
   }
 
   @Test
+  void aSyntaxErrorIsOneLineNamingTheFileAndLineOnce() throws Exception {
+    Launch launch = launch("gateway.exproto {\n  mountpoint = \"a/\"\n  server { bind = \"127.0.0.1:0\"\n");
+    assertThat(launch.exitCode()).isEqualTo(2);
+    String file = dir.resolve("exproto.conf").toString();
+    assertThat(err().lines().toList()).containsExactly(
+        "error: config file " + file + ", line 4: the file ends inside a { } block or [ ] list:"
+            + " a closing '}' or ']' is missing",
+        "see 'exproto-gateway --help' for the flags");
+  }
+
+  @Test
+  void enableFalseIsRefusedWithItsPath() throws Exception {
+    Launch launch = launch("gateway.exproto { enable = false }");
+    assertThat(launch.exitCode()).isEqualTo(2);
+    assertThat(err()).startsWith("error: gateway.exproto.enable = false: this process is only"
+        + " the exproto gateway");
+    launcher.resetOutput();
+    launch = launch("gateway.exproto { enable = true, enable_stats = true,"
+        + " listeners.tcp.default.bind = \"127.0.0.1:0\", server.bind = \"127.0.0.1:0\" }");
+    assertThat(launch.exitCode()).as(err()).isZero();
+    launch.running().close();
+    launcher.resetOutput();
+    assertThat(launch("enable_stats = false").exitCode()).isEqualTo(2);
+    assertThat(err()).startsWith("error: enable_stats = false is not supported");
+  }
+
+  @Test
   void readsListenersServerMountpointAndIdleTimeoutFromAnEmqxBlock() throws Exception {
     Launch launch = launch("""
         gateway.exproto {
@@ -245,6 +272,7 @@ class StandaloneGatewayConfigTest {
   @Test
   void aGatewayWithTcpOptionsStartsAndEchoes() throws Exception {
     Launch launch = launch("""
+        server.bind = "127.0.0.1:0"
         listeners.tcp.t {
           bind = "127.0.0.1:0"
           tcp_options { send_timeout = 0s, max_pending_outbound_bytes = 64KiB, nodelay = true }

@@ -110,8 +110,53 @@ class StandaloneGatewayTest {
     Launch launch = launch(flag, value);
     assertThat(launch.exitCode()).as(err()).isEqualTo(2);
     assertThat(launch.running()).isNull();
-    assertThat(err()).contains(message).contains("Usage: exproto-gateway");
+    assertThat(err()).contains(message).doesNotContain("Usage:");
+    assertThat(err().lines().toList()).hasSize(2).first().asString().startsWith("error: ");
+    assertThat(err().lines().toList()).last().asString()
+        .isEqualTo("see 'exproto-gateway --help' for the flags");
     assertThat(out()).doesNotContain("ready");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--certfile|/etc/exproto/gw.pem",
+      "--keyfile|/etc/exproto/gw.key",
+      "--cacertfile|/etc/exproto/ca.pem",
+  })
+  void tlsFlagsWithOnlyPlaintextListenersAreRefused(String flag, String value) {
+    Launch launch = launch("--listen", "tcp://127.0.0.1:0", flag, value);
+    assertThat(launch.exitCode()).isEqualTo(2);
+    assertThat(err()).contains("error: " + flag + " applies to ssl:// and dtls:// listeners,"
+        + " and there is none (listeners: tcp://127.0.0.1:0)");
+    launcher.resetOutput();
+    assertThat(launch("--verify").exitCode()).isEqualTo(2);
+    assertThat(err()).contains("error: --verify applies to ssl:// and dtls:// listeners");
+  }
+
+  @Test
+  void anUnreachableHandlerIsOneWarningNamingItsAddress() throws Exception {
+    int closedPort;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = probe.getLocalPort();
+    }
+    String url = "http://127.0.0.1:" + closedPort;
+    Launch launch = launch("--listen", "tcp://127.0.0.1:0", "--adapter", "127.0.0.1:0",
+        "--handler", url);
+    assertThat(launch.exitCode()).isZero();
+    assertThat(err().lines().toList()).singleElement().asString()
+        .startsWith("warning: handler " + url + " is not reachable (")
+        .contains("{shutdown,{error,{on_socket_created,unavailable}}}");
+    assertThat(out()).contains("exproto gateway ready");
+  }
+
+  @Test
+  void aReachableHandlerGivesNoWarning() throws Exception {
+    try (ServerSocket handler = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Launch launch = launch("--listen", "tcp://127.0.0.1:0", "--adapter", "127.0.0.1:0",
+          "--handler", "http://127.0.0.1:" + handler.getLocalPort());
+      assertThat(launch.exitCode()).isZero();
+      assertThat(err()).isEmpty();
+    }
   }
 
   @Test

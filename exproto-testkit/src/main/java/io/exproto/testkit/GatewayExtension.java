@@ -34,6 +34,7 @@ public final class GatewayExtension implements BeforeEachCallback, AfterEachCall
   private final Function<ConnectionAdapter, ConnectionHandler> handlerFactory;
   private final boolean recording;
   private Consumer<GatewayBuilder> configure = b -> {};
+  private Consumer<TcpListener.Builder> listenerOptions = b -> {};
   private RecordingHandler recorder;
   private InMemoryBroker broker;
   private Gateway gateway;
@@ -62,10 +63,28 @@ public final class GatewayExtension implements BeforeEachCallback, AfterEachCall
     return this;
   }
 
+  /**
+   * Options of the TCP listener, as in production: framing, TLS, access rules, rate and
+   * connection limits, PROXY protocol, send timeouts. Applied after the extension's own name
+   * ({@code tcp}) and address (127.0.0.1, port 0), which should be left alone.
+   *
+   * <pre>{@code
+   * @RegisterExtension final GatewayExtension gw = GatewayExtension.withHandler(LineHandler::new)
+   *     .listener(tcp -> tcp.framing(Framing.line(1024)));
+   * }</pre>
+   */
+  public GatewayExtension listener(Consumer<TcpListener.Builder> options) {
+    this.listenerOptions = options;
+    return this;
+  }
+
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
     broker = new InMemoryBroker();
-    tcp = TcpListener.builder().name("tcp").bind(new InetSocketAddress("127.0.0.1", 0)).build();
+    TcpListener.Builder lb = TcpListener.builder().name("tcp")
+        .bind(new InetSocketAddress("127.0.0.1", 0));
+    listenerOptions.accept(lb);
+    tcp = lb.build();
     GatewayBuilder b = Gateway.builder().broker(broker).listener(tcp);
     if (recording) {
       recorder = new RecordingHandler();

@@ -23,10 +23,14 @@ public final class InMemoryDevice {
   private final CompletableFuture<Void> closedByGateway = new CompletableFuture<>();
   private volatile boolean peerClosed;
   private volatile boolean readPaused;
+  private final io.exproto.transport.netty.Framing.Splitter splitter; // loop thread only
+  private boolean framingFailed; // loop thread only
 
-  InMemoryDevice(LinkExecutor executor, SocketType socketType) {
+  InMemoryDevice(LinkExecutor executor, SocketType socketType,
+      io.exproto.transport.netty.Framing.Splitter splitter) {
     this.executor = executor;
     this.socketType = socketType;
+    this.splitter = splitter;
   }
 
   void attach(LinkListener l) {
@@ -46,11 +50,29 @@ public final class InMemoryDevice {
     readPaused = paused;
   }
 
-  /** Sends bytes to the gateway (one read, as a socket read would be). */
+  /**
+   * Sends bytes to the gateway: one read, as a socket read would be, cut into frames if the
+   * listener has a framing.
+   */
   public InMemoryDevice send(byte[] bytes) {
     byte[] copy = bytes.clone();
     // The accept task was queued on the same loop first, so the listener is attached by then.
-    executor.execute(() -> listener.join().onBytes(copy));
+    executor.execute(() -> {
+      if (framingFailed) {
+        return;
+      }
+      LinkListener l = listener.join();
+      try {
+        for (byte[] frame : splitter.feed(copy)) {
+          l.onBytes(frame);
+        }
+      } catch (io.exproto.transport.netty.Framing.FrameException e) {
+        // As the socket transport does: the connection closes with the framing's reason.
+        framingFailed = true;
+        closedByGateway.complete(null);
+        l.onClosed(e.reason());
+      }
+    });
     return this;
   }
 

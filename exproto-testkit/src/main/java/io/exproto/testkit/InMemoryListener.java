@@ -24,6 +24,8 @@ public final class InMemoryListener implements TransportListener {
   private final String name;
   private final SocketType socketType;
   private final PeerCertificate peerCertificate;
+  private volatile io.exproto.transport.netty.Framing framing =
+      io.exproto.transport.netty.Framing.none();
   private final AtomicInteger nextPort = new AtomicInteger(40000);
   private final InetSocketAddress local;
   private volatile ExecutorService loop;
@@ -58,6 +60,21 @@ public final class InMemoryListener implements TransportListener {
   public static InMemoryListener create(String name, SocketType socketType,
       PeerCertificate peerCertificate) {
     return new InMemoryListener(name, socketType, peerCertificate);
+  }
+
+  /**
+   * Cuts what devices send into frames as a {@code TcpListener} with {@code framing} would (so a
+   * handler sees the same {@code OnReceivedBytes} as in production): each frame is one callback,
+   * however the device's sends split or merge it; a frame over the limit closes the connection
+   * with {@code frame_too_long}, a corrupt length field with {@code frame_corrupted}. Applies to
+   * devices that connect afterwards. Default {@link io.exproto.transport.netty.Framing#none()}:
+   * each send is one callback.
+   *
+   * @return this listener
+   */
+  public InMemoryListener framing(io.exproto.transport.netty.Framing framing) {
+    this.framing = java.util.Objects.requireNonNull(framing, "framing");
+    return this;
   }
 
   @Override
@@ -150,7 +167,7 @@ public final class InMemoryListener implements TransportListener {
     if (acceptor == null) {
       throw new IllegalStateException("listener " + name + " is not started");
     }
-    InMemoryDevice device = new InMemoryDevice(executor, socketType);
+    InMemoryDevice device = new InMemoryDevice(executor, socketType, framing.newSplitter());
     Link link = new Link() {
       @Override
       public LinkExecutor executor() {

@@ -204,7 +204,7 @@ public final class RecordingHandler implements ConnectionHandler {
   }
 
   /**
-   * Checks SPEC B2 for one closed connection: onSocketCreated first, onSocketClosed last and
+   * Checks docs/behaviour.md, Callback ordering for one closed connection: onSocketCreated first, onSocketClosed last and
    * exactly once.
    *
    * @throws AssertionError describing the violation

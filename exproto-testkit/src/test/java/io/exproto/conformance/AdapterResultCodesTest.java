@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
-/** Every row of SPEC B3, against the Java adapter. */
+/** Every row of the result-code table in docs/behaviour.md, against the Java adapter. */
 class AdapterResultCodesTest extends EngineFixture {
 
   private static void assertCode(AdapterResult r, ResultCode code) {

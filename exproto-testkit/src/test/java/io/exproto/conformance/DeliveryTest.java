@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-/** Publish, Subscribe, RawPublish and deliveries (SPEC B5), batching (B2). */
+/** Publish, Subscribe, RawPublish and deliveries (docs/behaviour.md, Publish, Subscribe, RawPublish and deliveries), batching (Callback ordering). */
 class DeliveryTest extends EngineFixture {
 
   private static byte[] utf8(String s) {

@@ -522,11 +522,9 @@ final class Connection implements LinkListener, Subscriber {
         // stack trace per departing device would drown the log.
         log.debug("{}: {} failed while closing: {}", who(), kind.callbackName,
             err.toString());
-      } else if (token.equals("internal")) {
-        log.warn("{}: {} failed; closing the connection", who(), kind.callbackName, err);
       } else {
-        log.info("{}: {} failed ({}); closing the connection", who(), kind.callbackName,
-            token);
+        // Names the handler and the cause; rate-limited, since a dead handler fails every device.
+        gw.callbackFailureLog.failed(who(), kind.callbackName, token, handlerSlot.handler, err);
       }
       close("{error,{" + kind.callbackName + "," + token + "}}", true);
     }

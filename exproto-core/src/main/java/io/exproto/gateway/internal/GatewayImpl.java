@@ -16,6 +16,7 @@ import io.exproto.handler.ResultCode;
 import io.exproto.transport.Link;
 import io.exproto.transport.LinkListener;
 import io.exproto.transport.TransportListener;
+import io.exproto.transport.internal.Addresses;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -100,6 +101,7 @@ public final class GatewayImpl implements Gateway {
   final io.exproto.metrics.GatewayMetrics metrics;
   /** The gateway-wide memory bound; a change of its state is passed on to every connection. */
   final QueuedBytes queuedBytes;
+  final CallbackFailureLog callbackFailureLog = new CallbackFailureLog(System::nanoTime);
   private volatile HandlerSlot handlerSlot;
   private final java.util.List<HandlerSlot> handlerSlots = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final GatewayAdapter adapter;
@@ -200,7 +202,8 @@ public final class GatewayImpl implements Gateway {
           l.start(link -> accept(link, entry));
           started.put(l.name(), entry);
         } catch (IOException | RuntimeException e) {
-          log.error("listener {} ({}) failed to start: {}", l.name(), l.kind(), e.toString());
+          // Thrown to the caller, who reports it: logging it too would say it twice.
+          log.debug("listener {} ({}) failed to start: {}", l.name(), l.kind(), e.toString());
           state = State.TERMINATED;
           stopListeners();
           closeHandler();
@@ -270,7 +273,7 @@ public final class GatewayImpl implements Gateway {
         try {
           listener.start(link -> accept(link, entry));
         } catch (IOException | RuntimeException e) {
-          log.error("listener {} ({}) failed to start: {}", listener.name(), listener.kind(),
+          log.debug("listener {} ({}) failed to start: {}", listener.name(), listener.kind(),
               e.toString());
           throw e;
         }
@@ -278,7 +281,7 @@ public final class GatewayImpl implements Gateway {
       }
     }
     log.info("listener {} ({}) added at {}", listener.name(), listener.kind(),
-        listener.localAddress());
+        Addresses.format(listener.localAddress()));
   }
 
   @Override

@@ -3,7 +3,7 @@ package io.exproto.transport.internal;
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket for accepted connections (SPEC B8 {@code max_conn_rate}): it holds up to {@code
+ * A token bucket for accepted connections ({@code max_conn_rate}): it holds up to {@code
  * perSecond} tokens, starts full and refills at {@code perSecond} tokens a second, so a burst of
  * {@code perSecond} connections is let through at once and a steady flow at that rate forever.
  *
@@ -48,5 +48,12 @@ public final class AcceptRateLimiter {
     }
     nextTokenAt = scheduled + nanosPerToken;
     return true;
+  }
+
+  /** How long until {@link #tryAcquire()} can succeed: 0 if a token is free now. */
+  public synchronized long nanosUntilToken() {
+    long now = nanoClock.getAsLong();
+    long scheduled = nextTokenAt - now > 0 ? nextTokenAt : now;
+    return Math.max(0, scheduled - now - burstNanos);
   }
 }

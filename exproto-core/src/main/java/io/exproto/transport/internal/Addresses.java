@@ -10,10 +10,19 @@ import java.net.InetSocketAddress;
 public final class Addresses {
   private Addresses() {}
 
-  /** {@code ip:port} ({@code [ip]:port} for IPv6); the host as given if it is unresolved. */
+  /**
+   * {@code ip:port} ({@code [ip]:port} for IPv6); the host as given if it is unresolved; a wildcard
+   * address as {@code 0.0.0.0} (a dual-stack socket bound to all addresses reports {@code [::]});
+   * {@code (not bound)} for null.
+   */
   public static String format(InetSocketAddress address) {
+    if (address == null) {
+      return "(not bound)";
+    }
     InetAddress ip = address.getAddress();
-    return format(ip != null ? ip.getHostAddress() : address.getHostString(), address.getPort());
+    String host = ip == null ? address.getHostString()
+        : ip.isAnyLocalAddress() ? "0.0.0.0" : ip.getHostAddress();
+    return format(host, address.getPort());
   }
 
   /** {@code host:port}, a host holding a colon (an IPv6 address) in brackets. */

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * Serves the {@code emqx.exproto.v1.ConnectionAdapter} gRPC service by translating each request
  * and calling a core {@link ConnectionAdapter}.
  *
- * <p>Every outcome is gRPC status OK with a {@code CodeResponse} (SPEC A): a result of the core is
+ * <p>Every outcome is gRPC status OK with a {@code CodeResponse} (docs/behaviour.md, Adapter result codes): a result of the core is
  * answered as is, and a core stage that fails unexpectedly (which the core promises not to do) is
  * answered {@code UNKNOWN} with the exception's message. The answer is sent on whichever thread
  * completes the core's stage; nothing here blocks.

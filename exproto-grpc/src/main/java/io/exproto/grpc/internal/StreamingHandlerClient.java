@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * of that type, and writes each callback as one message on it. Streams are started under
  * {@link Context#ROOT} (a callback issued while the gateway serves an adapter call must not be
  * cancelled when that call ends) and without a deadline. Order is kept per callback type, so per
- * connection within a type; across types it cannot be (SPEC B2), which is one reason the unary
+ * connection within a type; across types it cannot be (docs/behaviour.md, Callback ordering), which is one reason the unary
  * form is the default.
  *
  * <h2>Delivery is at most once</h2>

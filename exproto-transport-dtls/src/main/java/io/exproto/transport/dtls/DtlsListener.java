@@ -30,8 +30,8 @@ import org.eclipse.californium.scandium.dtls.pskstore.AdvancedMultiPskStore;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedPskStore;
 
 /**
- * A DTLS listener (SPEC B8 {@code listeners.dtls.<name>}) on Eclipse Californium Scandium: one
- * {@link Link} of socket type DTLS per DTLS session (peer), SPEC B1.
+ * A DTLS listener ({@code listeners.dtls.<name>}, docs/configuration.md) on Eclipse Californium Scandium: one
+ * {@link Link} of socket type DTLS per DTLS session (peer), docs/behaviour.md, Connections.
  *
  * <pre>{@code
  * DtlsListener dtls = DtlsListener.builder()
@@ -95,7 +95,7 @@ public final class DtlsListener implements TransportListener {
     this.authenticationEnabled = authenticationEnabled;
   }
 
-  /** A builder with the defaults of SPEC B8. */
+  /** A builder with the defaults listed in docs/configuration.md. */
   public static Builder builder() {
     return new Builder();
   }

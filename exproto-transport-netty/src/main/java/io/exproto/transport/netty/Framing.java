@@ -12,7 +12,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * How a stream listener cuts the bytes it reads into the frames it reports (SPEC B9): with a codec,
+ * How a stream listener cuts the bytes it reads into the frames it reports (docs/configuration.md, Framing): with a codec,
  * each {@code onBytes} (and so each {@code OnReceivedBytes}) carries exactly one whole frame,
  * however TCP merged ("sticky" packets) or split the bytes on the way. Only inbound bytes are
  * framed; what the handler sends is written as it is, so the handler frames its own output.
@@ -34,7 +34,7 @@ import java.util.Objects;
  */
 public final class Framing {
 
-  /** The framing codecs of SPEC B9. */
+  /** The framing codecs of docs/configuration.md, Framing. */
   public enum Kind {
     /** No framing: each socket read is reported as it is. The default. */
     NONE,
@@ -187,6 +187,75 @@ public final class Framing {
           lengthFieldOffset, lengthFieldLength, lengthAdjustment, initialBytesToStrip, true);
       case FIXED_LENGTH -> new FixedLengthFrameDecoder(maxFrameLength);
     };
+  }
+
+  /**
+   * A splitter that cuts bytes into frames exactly as a listener with this framing does, with no
+   * socket: for transports without Netty (the testkit's in-memory listener) and for tests. One
+   * per connection: it keeps the bytes of a partial frame. Not thread-safe.
+   */
+  public Splitter newSplitter() {
+    return new Splitter(newDecoder());
+  }
+
+  /** Cuts one connection's bytes into frames; see {@link #newSplitter()}. */
+  public static final class Splitter {
+    private final io.netty.channel.embedded.EmbeddedChannel channel; // null: no framing
+
+    private Splitter(ChannelHandler decoder) {
+      this.channel = decoder == null ? null : new io.netty.channel.embedded.EmbeddedChannel(
+          decoder);
+    }
+
+    /**
+     * Feeds one read's bytes.
+     *
+     * @return the whole frames they complete, in order (with no framing: the bytes themselves,
+     *     unless empty)
+     * @throws FrameException if a frame is too long or a length field describes no frame; the
+     *     connection is then to be closed with {@link FrameException#reason()}
+     */
+    public java.util.List<byte[]> feed(byte[] bytes) {
+      if (channel == null) {
+        return bytes.length == 0 ? java.util.List.of() : java.util.List.of(bytes.clone());
+      }
+      try {
+        channel.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(bytes.clone()));
+      } catch (io.netty.handler.codec.TooLongFrameException e) {
+        throw new FrameException("frame_too_long", e.getMessage());
+      } catch (io.netty.handler.codec.CorruptedFrameException e) {
+        throw new FrameException("frame_corrupted", e.getMessage());
+      }
+      java.util.List<byte[]> frames = new java.util.ArrayList<>();
+      for (io.netty.buffer.ByteBuf frame; (frame = channel.readInbound()) != null; ) {
+        try {
+          if (frame.isReadable()) {
+            byte[] b = new byte[frame.readableBytes()];
+            frame.readBytes(b);
+            frames.add(b);
+          }
+        } finally {
+          frame.release();
+        }
+      }
+      return frames;
+    }
+  }
+
+  /** A frame a {@link Splitter} cannot cut: too long, or a corrupt length field. */
+  public static final class FrameException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final String reason;
+
+    FrameException(String reason, String message) {
+      super(reason + ": " + message);
+      this.reason = reason;
+    }
+
+    /** The close reason a listener reports: {@code frame_too_long} or {@code frame_corrupted}. */
+    public String reason() {
+      return reason;
+    }
   }
 
   @Override

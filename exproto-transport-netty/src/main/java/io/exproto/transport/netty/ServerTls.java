@@ -24,7 +24,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 
 /**
- * The TLS settings of an {@code ssl} listener (SPEC B8 {@code listeners.ssl.<name>.ssl_options}),
+ * The TLS settings of an {@code ssl} listener ({@code listeners.ssl.<name>.ssl_options}, docs/configuration.md),
  * given to {@link TcpListener.Builder#tls(ServerTls)}. Immutable and thread-safe; the files are read
  * and checked once, by {@link Builder#build()}, so a wrong file is reported at configuration time
  * rather than at the first handshake.

@@ -24,7 +24,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A TCP listener (SPEC B8 {@code listeners.tcp.<name>}), or with {@link Builder#tls(ServerTls)} a
+ * A TCP listener ({@code listeners.tcp.<name>}, docs/configuration.md), or with {@link Builder#tls(ServerTls)} a
  * TLS one ({@code listeners.ssl.<name>}): each accepted socket becomes one {@link
  * io.exproto.transport.Link} of socket type TCP (or SSL), confined to one event loop thread.
  *
@@ -45,10 +45,9 @@ import java.util.concurrent.CompletionStage;
  *   <li>{@code maxConnections}: 1024000 connections open at once. More are closed as soon as
  *       they are accepted, counted in {@link #refusedConnections()}.
  *   <li>{@code maxConnRate}: 1000 connections accepted a second, in bursts of up to that many
- *       (a token bucket). Faster ones are closed at once, counted in {@link
- *       #rateLimitedConnections()}. EMQX instead paused accepting until the rate allowed more;
- *       closing keeps the kernel's accept backlog short, tells a client at once rather than after
- *       a timeout, and is observable.
+ *       (a token bucket). Beyond it the listener pauses accepting, as EMQX did, so faster
+ *       clients wait in the accept backlog ({@code backlog}) and are admitted at the rate, none
+ *       refused; those that had to wait are counted in {@link #rateLimitedConnections()}.
  *   <li>{@code accessRules}: {@link AccessRules#allowAll()}. A client they deny is closed at
  *       once, counted in {@link #deniedConnections()}. Rules are checked before the rate, so a
  *       denied client spends no token.
@@ -58,7 +57,7 @@ import java.util.concurrent.CompletionStage;
  *       frame_too_long}, counted in {@link #framesTooLong()}.
  *   <li>{@code nodelay}: true; {@code reuseaddr}: true; {@code sendBuffer} and {@code
  *       recvBuffer}: 0, the OS default; {@code backlog}: 1024.
- *   <li>{@code sendTimeout}: 15 s (SPEC B8 {@code send_timeout}, always with close). Bytes the
+ *   <li>{@code sendTimeout}: 15 s ({@code send_timeout}, docs/configuration.md, always with close). Bytes the
  *       gateway sends queue in Netty once the socket's kernel buffer is full; above 64 KiB queued
  *       the connection is not writable (until it falls below 32 KiB). While not writable, a device
  *       that takes none of the queued bytes for {@code sendTimeout} is closed with reason {@code
@@ -109,7 +108,7 @@ public final class TcpListener implements TransportListener {
   /** Default port of the ExProto TCP listener. */
   public static final int DEFAULT_PORT = 7993;
 
-  /** Default {@code sendTimeout}: 15 s, as SPEC B8 {@code send_timeout}. */
+  /** Default {@code sendTimeout}: 15 s, as {@code send_timeout}, docs/configuration.md. */
   public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(15);
 
   /** Default {@code maxPendingOutboundBytes}: 8 MiB (128 times the high-water mark). */
@@ -171,7 +170,7 @@ public final class TcpListener implements TransportListener {
     this.maxPendingOutboundBytes = b.maxPendingOutboundBytes;
   }
 
-  /** A builder with the defaults of SPEC B8. */
+  /** A builder with the defaults listed in docs/configuration.md. */
   public static Builder builder() {
     return new Builder();
   }
@@ -283,7 +282,8 @@ public final class TcpListener implements TransportListener {
   }
 
   /**
-   * Connections closed at once because they came faster than {@code maxConnRate}, since start.
+   * Connections that came faster than {@code maxConnRate} and waited for it, since start (those
+   * still in the kernel's backlog are not counted).
    */
   public long rateLimitedConnections() {
     TcpChannelInitializer c = connections;
@@ -443,7 +443,7 @@ public final class TcpListener implements TransportListener {
     }
 
     /**
-     * How inbound bytes are cut into the frames reported to the gateway (SPEC B9); outbound bytes
+     * How inbound bytes are cut into the frames reported to the gateway (docs/configuration.md, Framing); outbound bytes
      * are never framed. Default {@link Framing#none()}: each socket read as it is.
      */
     public Builder framing(Framing framing) {
@@ -492,7 +492,7 @@ public final class TcpListener implements TransportListener {
     }
 
     /**
-     * Makes this an {@code ssl} listener with these TLS settings (SPEC B8 {@code ssl_options}):
+     * Makes this an {@code ssl} listener with these TLS settings ({@code ssl_options}, docs/configuration.md):
      * socket type SSL, links handed to the gateway after a successful handshake, peer close
      * reason {@code ssl_closed}. Default none: a plain {@code tcp} listener.
      */
@@ -503,7 +503,7 @@ public final class TcpListener implements TransportListener {
 
     /**
      * Whether each connection starts with a PROXY protocol v1 or v2 header giving the real client
-     * address (SPEC B8 {@code proxy_protocol}). Default false.
+     * address ({@code proxy_protocol}, docs/configuration.md). Default false.
      */
     public Builder proxyProtocol(boolean proxyProtocol) {
       this.proxyProtocol = proxyProtocol;
@@ -512,7 +512,7 @@ public final class TcpListener implements TransportListener {
 
     /**
      * How long a connection may take to send its whole PROXY protocol header before it is closed
-     * (SPEC B8 {@code proxy_protocol_timeout}); positive. Used only with {@link
+     * ({@code proxy_protocol_timeout}, docs/configuration.md); positive. Used only with {@link
      * #proxyProtocol(boolean)}. Default 3 s.
      */
     public Builder proxyProtocolTimeout(Duration timeout) {
@@ -521,7 +521,7 @@ public final class TcpListener implements TransportListener {
     }
 
     /**
-     * SPEC B8 {@code send_timeout}, always with close ({@code send_timeout_close}): once more than
+     * {@code send_timeout}, docs/configuration.md, always with close ({@code send_timeout_close}): once more than
      * 64 KiB are queued for a connection (its socket buffer being full), a device that takes none
      * of them for this long is closed with reason {@code send_timeout} and counted in {@link
      * TcpListener#sendTimeouts()}. It is closed between one and 1.25 timeouts after it last took a

@@ -25,8 +25,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A UDP listener (SPEC B8 {@code listeners.udp.<name>}): one datagram socket, and one {@link
- * io.exproto.transport.Link} of socket type UDP per peer {@code (ip, port)} (SPEC B1).
+ * A UDP listener ({@code listeners.udp.<name>}, docs/configuration.md): one datagram socket, and one {@link
+ * io.exproto.transport.Link} of socket type UDP per peer {@code (ip, port)} (docs/behaviour.md, Connections).
  *
  * <pre>{@code
  * UdpListener udp = UdpListener.builder().name("default").bind("0.0.0.0", 7993).build();
@@ -50,7 +50,7 @@ import java.util.concurrent.CompletionStage;
  * reads are paused its datagrams are dropped, counted in {@link #droppedWhilePaused()}; UDP
  * protocols expect loss.
  *
- * <p><b>Sending.</b> SPEC B8 {@code send_timeout} does not apply to UDP, and a UDP listener has
+ * <p><b>Sending.</b> {@code send_timeout}, docs/configuration.md does not apply to UDP, and a UDP listener has
  * no such option (nor {@link TcpListener}'s {@code maxPendingOutboundBytes}): UDP has no flow
  * control, so a peer that stops reading cannot hold back the datagrams sent to it; they leave at
  * once or are lost on the way. Datagrams queue in Netty only while the kernel's send buffer of the
@@ -118,7 +118,7 @@ public final class UdpListener implements TransportListener {
     this.sharedTransport = b.transport;
   }
 
-  /** A builder with the defaults of SPEC B8. */
+  /** A builder with the defaults listed in docs/configuration.md. */
   public static Builder builder() {
     return new Builder();
   }

@@ -15,9 +15,9 @@
  *   <li>{@link io.exproto.transport.netty.NettyTransport}: the event loop threads, shared by
  *       several listeners when given to each; otherwise every listener owns its own.
  *   <li>{@link io.exproto.transport.netty.Framing}: how a TCP listener cuts inbound bytes into
- *       whole frames (none, line, delimiter, length field, fixed length; SPEC B9).
+ *       whole frames (none, line, delimiter, length field, fixed length; docs/configuration.md, Framing).
  *   <li>{@link io.exproto.transport.AccessRules} (in exproto-core): which client addresses a TCP listener
- *       accepts ({@code allow|deny <ip|cidr|all>}, first match wins; SPEC B8).
+ *       accepts ({@code allow|deny <ip|cidr|all>}, first match wins; docs/configuration.md).
  * </ul>
  *
  * <p>Each accepted connection is confined to one event loop thread, which is its {@link

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * SPEC B8 {@code send_timeout} (with close) and the cap on queued outbound bytes, end to end over
+ * {@code send_timeout}, docs/configuration.md (with close) and the cap on queued outbound bytes, end to end over
  * real sockets on 127.0.0.1: the handler pushes subscription deliveries to a device through the
  * gateway; kernel buffers are pinned small on both ends so that the bytes queue in Netty.
  */

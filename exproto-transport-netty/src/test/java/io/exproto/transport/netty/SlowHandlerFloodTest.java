@@ -34,7 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Backpressure end to end (SPEC B9) over real sockets on 127.0.0.1: a stuck in-process handler
+ * Backpressure end to end (docs/behaviour.md, Backpressure and limits) over real sockets on 127.0.0.1: a stuck in-process handler
  * pauses the socket reads of its connection instead of buffering a flooding device without bound,
  * other connections are served meanwhile, nothing read is lost once the handler catches up, and
  * deliveries to a stuck subscriber are bounded and every dropped one is counted.
@@ -101,7 +101,7 @@ class SlowHandlerFloodTest {
     @Override
     public CompletionStage<Void> onSocketCreated(String conn, ConnInfo connInfo) {
       if (connInfo.peer().equals(floodPeer)) {
-        floodConn = conn; // before any onReceivedBytes of that conn (SPEC B2)
+        floodConn = conn; // before any onReceivedBytes of that conn (docs/behaviour.md, Callback ordering)
       }
       connsByPeer.put(connInfo.peer(), conn);
       return DONE;

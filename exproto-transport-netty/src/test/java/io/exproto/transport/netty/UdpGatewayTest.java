@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The gateway engine over a real {@link UdpListener} on 127.0.0.1, with an in-process handler:
  * one UDP peer is one connection, and datagram peers live on the idle and keepalive timers
- * (SPEC B1, B6).
+ * (docs/behaviour.md: Connections, Timers).
  */
 class UdpGatewayTest {
 

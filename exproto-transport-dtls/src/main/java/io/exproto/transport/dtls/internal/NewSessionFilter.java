@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scandium's default datagram filter plus SPEC B8 {@code max_conn_rate}, applied to raw datagrams
+ * Scandium's default datagram filter plus {@code max_conn_rate}, docs/configuration.md, applied to raw datagrams
  * before Scandium parses them.
  *
  * <p>A new DTLS 1.2 session starts with a ClientHello without cookie, which Scandium answers

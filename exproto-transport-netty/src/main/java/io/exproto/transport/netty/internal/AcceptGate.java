@@ -7,7 +7,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -16,11 +18,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Vets each connection a listening channel accepts, before it is registered with a worker event
- * loop or gets a pipeline: a client the access rules deny, or one over the accept rate, is closed
- * at once, never reaching the engine, and counted.
+ * loop or gets a pipeline: a client the access rules deny is closed at once, never reaching the
+ * engine, and counted.
+ *
+ * <p>The accept rate pauses accepting, as EMQX's esockd did, rather than closing: when the token
+ * bucket is empty, the connections already taken from the kernel in the current read (at most
+ * one read's worth) wait here, the listening channel stops reading, and the rest wait in the
+ * kernel's accept backlog. When the next token is due the waiting ones are passed on, one per
+ * token, and once none is left reading resumes. A reconnect storm is so admitted at the rate,
+ * none refused (only the backlog's overflow, if any, is the kernel's to refuse). Each connection
+ * that had to wait here is counted in {@link #rateLimitedConnections()}.
  *
  * <p>Sits in the listening channel's pipeline, ahead of the bootstrap's acceptor, and so runs on
- * the acceptor thread: the rate limiter needs no lock. Not {@code @Sharable}: one instance per
+ * the acceptor thread: its state needs no lock. Not {@code @Sharable}: one instance per
  * listening channel. The counters may be read from any thread.
  */
 public final class AcceptGate extends ChannelInboundHandlerAdapter {
@@ -32,6 +42,12 @@ public final class AcceptGate extends ChannelInboundHandlerAdapter {
   private final AcceptRateLimiter rateLimiter;
   private final AtomicLong deniedConnections = new AtomicLong();
   private final AtomicLong rateLimitedConnections = new AtomicLong();
+  // Accepted from the kernel while the bucket was empty, in arrival order; acceptor thread only.
+  private final ArrayDeque<Channel> waiting = new ArrayDeque<>();
+  private boolean resumeScheduled; // acceptor thread only
+
+  /** The shortest pause, so that a token a few nanoseconds away does not spin the loop. */
+  private static final long MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   /**
    * Creates the gate of one listener.
@@ -49,20 +65,83 @@ public final class AcceptGate extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof Channel child && !admit(child)) {
+    if (!(msg instanceof Channel child)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    if (!allowedByRules(child)) {
       // Not registered yet, so there is no event loop to close it on: close the socket directly,
       // as Netty's own acceptor does with a child it cannot register.
       child.unsafe().closeForcibly();
       return;
     }
-    ctx.fireChannelRead(msg);
+    if (waiting.isEmpty() && rateLimiter.tryAcquire()) {
+      ctx.fireChannelRead(child);
+      return;
+    }
+    // Over the rate: this one waits for its token, and the listening socket stops accepting, so
+    // that later clients wait in the kernel's backlog instead of being taken and closed.
+    rateLimitedConnections.incrementAndGet();
+    waiting.add(child);
+    log.debug("listener '{}': connection from {} over the accept rate; accepting paused",
+        listenerName, child.remoteAddress());
+    pause(ctx);
+  }
+
+  private void pause(ChannelHandlerContext ctx) {
+    ctx.channel().config().setAutoRead(false);
+    if (resumeScheduled) {
+      return;
+    }
+    resumeScheduled = true;
+    long delay = Math.max(rateLimiter.nanosUntilToken(), MIN_PAUSE_NANOS);
+    ctx.executor().schedule(() -> resume(ctx), delay, TimeUnit.NANOSECONDS);
+  }
+
+  /** A token is due: pass on the waiting connections it pays for; accept again once none waits. */
+  private void resume(ChannelHandlerContext ctx) {
+    resumeScheduled = false;
+    if (!ctx.channel().isOpen()) {
+      closeWaiting();
+      return;
+    }
+    while (!waiting.isEmpty() && rateLimiter.tryAcquire()) {
+      ctx.fireChannelRead(waiting.poll());
+    }
+    if (waiting.isEmpty()) {
+      ctx.channel().config().setAutoRead(true); // also asks for a read
+    } else {
+      pause(ctx);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closeWaiting();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    closeWaiting();
+  }
+
+  private void closeWaiting() {
+    for (Channel child; (child = waiting.poll()) != null; ) {
+      child.unsafe().closeForcibly();
+    }
+  }
+
+  /** Connections taken from the kernel that wait for a token (tests). */
+  int waitingConnections() {
+    return waiting.size();
   }
 
   /*
    * Access rules first: a denied client costs nothing further, so it should not spend a token that
    * an allowed client could have had.
    */
-  private boolean admit(Channel child) {
+  private boolean allowedByRules(Channel child) {
     if (accessRules != null) {
       SocketAddress remote = child.remoteAddress();
       if (remote instanceof InetSocketAddress inet && inet.getAddress() != null
@@ -72,12 +151,6 @@ public final class AcceptGate extends ChannelInboundHandlerAdapter {
             listenerName, remote);
         return false;
       }
-    }
-    if (!rateLimiter.tryAcquire()) {
-      rateLimitedConnections.incrementAndGet();
-      log.debug("listener '{}': connection from {} over the accept rate; closing it",
-          listenerName, child.remoteAddress());
-      return false;
     }
     return true;
   }
@@ -104,7 +177,7 @@ public final class AcceptGate extends ChannelInboundHandlerAdapter {
     return deniedConnections.get();
   }
 
-  /** Connections closed because they came faster than the accept rate. */
+  /** Connections that came faster than the accept rate and so waited for it to admit them. */
   public long rateLimitedConnections() {
     return rateLimitedConnections.get();
   }

@@ -6,12 +6,12 @@ import java.io.IOException;
 import java.util.Locale;
 
 /**
- * Turns the reason a socket closed into the inner token of {@code {shutdown,<reason>}} (SPEC B7),
+ * Turns the reason a socket closed into the inner token of {@code {shutdown,<reason>}} (docs/behaviour.md, Close reasons),
  * the way EMQX names them: {@code tcp_closed} for an orderly close by the peer, an errno-like atom
  * such as {@code econnreset} for a socket error, {@code send_timeout} for a device that stopped
  * taking its bytes (EMQX's {@code send_timeout_close}); and, this gateway's own, {@code
  * send_buffer_overflow} when a connection's queued outbound bytes hit their cap, and for the
- * framing codecs (SPEC B9) {@code frame_too_long} and {@code frame_corrupted}. Stateless.
+ * framing codecs (docs/configuration.md, Framing) {@code frame_too_long} and {@code frame_corrupted}. Stateless.
  */
 public final class CloseReasons {
 

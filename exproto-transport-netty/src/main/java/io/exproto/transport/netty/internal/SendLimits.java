@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The outbound limits of one TCP listener's links, and the counters of the connections they
- * closed: {@code send_timeout} (SPEC B8, with close) and a hard cap on the bytes a link may hold
+ * closed: {@code send_timeout} (docs/configuration.md, with close) and a hard cap on the bytes a link may hold
  * queued in Netty. One instance per listener, shared by all its {@link ChannelLink}s. Immutable
  * apart from the counters; thread-safe.
  *
@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SendLimits {
 
-  /** {@code send_timeout} of SPEC B8: 15 s. */
+  /** The default {@code send_timeout}: 15 s. */
   public static final long DEFAULT_SEND_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(15);
 
   /** The default cap on the bytes queued in Netty per connection: 8 MiB. */

@@ -20,7 +20,7 @@ import java.net.InetSocketAddress;
 public final class UdpLink implements Link {
 
   /**
-   * The close reason of a UDP peer: UDP has no close of its own (SPEC B7 lists none), so it is
+   * The close reason of a UDP peer: UDP has no close of its own (docs/behaviour.md, Close reasons, lists none), so it is
    * reported when the link is closed locally or its listener stops.
    */
   public static final String UDP_CLOSED = "udp_closed";

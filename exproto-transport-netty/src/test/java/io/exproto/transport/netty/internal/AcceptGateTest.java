@@ -39,6 +39,15 @@ class AcceptGateTest {
     return passed != null;
   }
 
+  /** Feeds {@code client} to the listening channel; true if passed on, false if it waits. */
+  private static boolean acceptOrWait(EmbeddedChannel server, Channel client) {
+    server.writeInbound(client);
+    Channel passed = server.readInbound();
+    assertThat(passed == null || passed == client).isTrue();
+    assertThat(client.isOpen()).as("over the rate, a client waits: it is not closed").isTrue();
+    return passed != null;
+  }
+
   @Test
   void deniedClientsAreClosedAndCountedBeforeTheRateIsSpent() {
     AccessRules rules = AccessRules.parse(List.of("allow 10.0.0.1", "deny 10.0.0.0/8"));
@@ -48,29 +57,57 @@ class AcceptGateTest {
     assertThat(accept(server, client("10.0.0.2"))).isFalse();
     assertThat(accept(server, client("10.9.9.9"))).isFalse();
     assertThat(accept(server, client("10.0.0.1"))).isTrue(); // the one token
-    assertThat(accept(server, client("192.168.0.1"))).isFalse(); // allowed, but over the rate
+    // allowed, but over the rate: it waits for the next token
+    assertThat(acceptOrWait(server, client("192.168.0.1"))).isFalse();
 
     assertThat(gate.deniedConnections()).isEqualTo(2);
     assertThat(gate.rateLimitedConnections()).isEqualTo(1);
+    assertThat(gate.waitingConnections()).isEqualTo(1);
   }
 
   @Test
-  void theRateLimitsBurstsAndRefills() {
+  void overTheRateAcceptingPausesAndTheWaitingAreAdmittedAtTheRate() {
     AcceptGate gate = new AcceptGate("test", null, 2, () -> now);
     EmbeddedChannel server = new EmbeddedChannel(gate);
-    int accepted = 0;
+    List<Channel> clients = new java.util.ArrayList<>();
+    int passed = 0;
 
     for (int i = 0; i < 10; i++) {
-      accepted += accept(server, client("127.0.0.1")) ? 1 : 0;
+      Channel c = client("127.0.0.1");
+      clients.add(c);
+      passed += acceptOrWait(server, c) ? 1 : 0;
     }
-    assertThat(accepted).isEqualTo(2);
+    assertThat(passed).isEqualTo(2); // the burst
+    assertThat(gate.waitingConnections()).isEqualTo(8);
     assertThat(gate.rateLimitedConnections()).isEqualTo(8);
+    assertThat(server.config().isAutoRead()).as("accepting paused").isFalse();
 
-    now += TimeUnit.MILLISECONDS.toNanos(500);
-    assertThat(accept(server, client("127.0.0.1"))).isTrue();
-    assertThat(accept(server, client("127.0.0.1"))).isFalse();
-    assertThat(gate.rateLimitedConnections()).isEqualTo(9);
+    // Each 500 ms one token: one waiting connection is passed on, in arrival order.
+    for (int step = 1; step <= 8; step++) {
+      now += TimeUnit.MILLISECONDS.toNanos(500);
+      server.advanceTimeBy(500, TimeUnit.MILLISECONDS);
+      server.runScheduledPendingTasks();
+      assertThat(server.<Channel>readInbound()).isSameAs(clients.get(1 + step));
+      assertThat(server.<Channel>readInbound()).isNull();
+      assertThat(server.config().isAutoRead()).isEqualTo(step == 8);
+    }
+    assertThat(gate.waitingConnections()).isZero();
+    assertThat(clients).allMatch(Channel::isOpen);
     assertThat(gate.deniedConnections()).isZero();
+  }
+
+  @Test
+  void waitingConnectionsAreClosedWhenTheListenerCloses() {
+    AcceptGate gate = new AcceptGate("test", null, 1, () -> now);
+    EmbeddedChannel server = new EmbeddedChannel(gate);
+    accept(server, client("127.0.0.1"));
+    Channel waiting = client("127.0.0.1");
+    acceptOrWait(server, waiting);
+
+    server.close();
+
+    assertThat(waiting.isOpen()).isFalse();
+    assertThat(gate.waitingConnections()).isZero();
   }
 
   @Test
