@@ -165,7 +165,6 @@ final class AuthBench {
   /** Authenticates on the first bytes and writes S (success) or D (denied). */
   private static final class AuthOnFirstBytes implements ConnectionHandler {
     private final ConnectionAdapter adapter;
-    private static final ClientInfo INFO = ClientInfo.of("", "bench");
 
     AuthOnFirstBytes(ConnectionAdapter adapter) {
       this.adapter = adapter;
@@ -173,7 +172,9 @@ final class AuthBench {
 
     @Override
     public CompletionStage<Void> onReceivedBytes(String conn, byte[] bytes) {
-      return adapter.authenticate(conn, INFO, "bench-password").thenCompose(r ->
+      // A client id per connection: one shared id would make every cycle a takeover.
+      return adapter.authenticate(conn, ClientInfo.of(conn, "bench"), "bench-password")
+          .thenCompose(r ->
           adapter.send(conn, new byte[] {(byte) (r.isSuccess() ? 'S' : 'D')}))
           .thenApply(r -> null);
     }

@@ -234,8 +234,9 @@ class LifecycleTest extends EngineFixture {
           .isEqualTo("{shutdown,{error,{on_received_bytes,internal}}}");
       assertThat(gateway.stats().callbackFailures()).isEqualTo(2);
       String log = captured.toString(StandardCharsets.UTF_8);
-      assertThat(log).contains("conn " + open + " clientid null: on_received_bytes failed;"
-          + " closing the connection");
+      // Names the connection, the callback, the handler and the cause.
+      assertThat(log).contains("conn " + open + ": on_received_bytes failed on handler "
+          + handler + ": java.lang.IllegalStateException: bug; closing the connection");
       assertThat(log).doesNotContain("conn " + left);
     } finally {
       System.setErr(originalErr);
