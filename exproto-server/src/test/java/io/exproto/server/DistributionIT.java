@@ -45,7 +45,7 @@ class DistributionIT {
     }
     assertThat(home.getFileName().toString()).startsWith("exproto-gateway-");
     for (String file : new String[] {"bin/exproto-gateway", "etc/exproto.conf",
-        "etc/simplelogger.properties", "systemd/exproto-gateway.service"}) {
+        "etc/logback.xml", "systemd/exproto-gateway.service"}) {
       assertThat(home.resolve(file)).as(file).isRegularFile();
     }
     assertThat(Files.isExecutable(home.resolve("bin/exproto-gateway"))).isTrue();

@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -286,6 +288,28 @@ public final class MqttBroker implements Broker, AutoCloseable {
           + cfg.url() + (closed ? " is closed" : " is not started; call start() first")));
     }
     return null;
+  }
+
+  /**
+   * Completes when the qos 1/2 publishes (and subscriptions) waiting for the broker now have been
+   * acknowledged or have failed, each at most the publish timeout: RawPublish and, in shared mode,
+   * devices' publishes, whose callers may be gone. A device's own session (session mode) is
+   * closed with the device, after its callbacks, which wait for their publishes, have finished.
+   * The gateway calls it during a graceful shutdown, before this bridge is closed.
+   */
+  @Override
+  public CompletionStage<Void> flush() {
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    if (pool != null) {
+      all.add(pool.flush().toCompletableFuture());
+    }
+    if (own != null) {
+      all.add(own.flush().toCompletableFuture());
+    }
+    for (DeviceSession s : deviceSessions) {
+      all.add(s.flush().toCompletableFuture());
+    }
+    return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.waitAtMost;
 
+import io.exproto.broker.BrokerMessage;
 import io.exproto.handler.AdapterResult;
 import io.exproto.handler.Message;
 import io.exproto.handler.ResultCode;
@@ -16,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -142,8 +145,17 @@ class MosquittoBridgeTest {
     AdapterResult qos0 = gw.publish(conn, "devices/outage-1/echo", 0, "lost");
     assertThat(qos0.code()).isEqualTo(ResultCode.UNKNOWN);
     assertThat(qos0.message()).contains("unreachable");
+    // A qos 1 RawPublish waits for the broker, and so does flush() (a graceful shutdown's).
+    CompletableFuture<Void> raw = broker.publish(new BrokerMessage("raw-1", "",
+        "devices/outage-1/echo", 1, "raw".getBytes(StandardCharsets.UTF_8),
+        System.currentTimeMillis())).toCompletableFuture();
+    CompletableFuture<Void> flushed = broker.flush().toCompletableFuture();
+    assertThat(flushed).isNotDone();
     mosquitto.startProcess();
     waitAtMost(WAIT).until(() -> broker.connectionsUp() == 2); // the device's and the bridge's
+    flushed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(raw).isCompleted(); // acknowledged: flush() waited for it
+    assertThat(broker.flush().toCompletableFuture()).isCompleted(); // nothing pending now
 
     // The session and its subscription were restored: echo works, nobody was closed.
     assertThat(gw.publish(conn, "devices/outage-1/echo", 1, "after").isSuccess()).isTrue();

@@ -65,6 +65,11 @@ public final class DeviceSession implements BrokerSession, MqttLink.Events {
     return link.unsubscribe(filter);
   }
 
+  /** Completes when what this session waits for from the broker now has completed. */
+  public CompletionStage<Void> flush() {
+    return link.flush();
+  }
+
   @Override
   public void close() {
     closed = true;

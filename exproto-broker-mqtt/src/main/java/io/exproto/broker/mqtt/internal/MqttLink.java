@@ -123,6 +123,15 @@ public abstract class MqttLink {
     return out;
   }
 
+  /**
+   * Completes when every operation waiting for the broker now (publishes and subscriptions) has
+   * completed, acknowledged or failed: each one's failure goes to its own caller, not here.
+   */
+  public final CompletionStage<Void> flush() {
+    CompletableFuture<?>[] now = waiting.toArray(new CompletableFuture<?>[0]);
+    return CompletableFuture.allOf(now).handle((v, e) -> null);
+  }
+
   /** Publishes; completes when the broker acknowledged as the qos requires. */
   public final CompletionStage<Void> publish(BrokerMessage m) {
     if (closed) {

@@ -91,6 +91,15 @@ public final class SharedPool implements MqttLink.Events {
     sessions.clear();
   }
 
+  /** Completes when what every connection is waiting for now has completed (see MqttLink). */
+  public CompletionStage<Void> flush() {
+    CompletableFuture<?>[] all = new CompletableFuture<?>[links.length];
+    for (int i = 0; i < links.length; i++) {
+      all[i] = links[i].flush().toCompletableFuture();
+    }
+    return CompletableFuture.allOf(all);
+  }
+
   /** The number of connections up. */
   public int connectionsUp() {
     int n = 0;
