@@ -74,7 +74,7 @@ public final class AuthenticationChain implements Authenticator, AutoCloseable {
     synchronized (this) {
       List<AuthenticationProvider> next = new ArrayList<>(providers);
       int i = indexOf(next, id);
-      if (!provider.id().equals(id) && indexOf(next, provider.id()) >= 0) {
+      if (!provider.id().equals(id) && get(provider.id()).isPresent()) {
         throw new IllegalArgumentException("authenticator '" + provider.id()
             + "' is already in the chain");
       }

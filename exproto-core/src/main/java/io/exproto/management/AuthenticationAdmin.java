@@ -21,8 +21,9 @@ import java.util.concurrent.CompletionStage;
  * {@link IllegalArgumentException} (bad input: 400), {@link java.util.NoSuchElementException}
  * (no such authenticator, user or listener: 404), {@link IllegalStateException} (already exists:
  * 409), {@link UnsupportedOperationException} (not possible here, e.g. users of an authenticator
- * that has none, or no authentication module: 501). Implementations are thread-safe and do not
- * block the caller.
+ * that has none, or no authentication module: 501),
+ * {@link java.util.concurrent.RejectedExecutionException} (too busy, or closing: 503).
+ * Implementations are thread-safe and do not block the caller.
  */
 public interface AuthenticationAdmin {
 

@@ -701,6 +701,7 @@ public final class StandaloneGateway implements Callable<Integer> {
   }
 
   private io.exproto.authn.AuthenticationChain authentication;
+  private io.exproto.authn.AuthenticationChainAdmin authenticationAdmin;
   private io.exproto.authz.AuthorizationService authorization;
 
   /**
@@ -708,25 +709,45 @@ public final class StandaloneGateway implements Callable<Integer> {
    * config file, if any. Relative paths (ACL files, the built-in database under {@code data/})
    * are resolved against the working directory, as EMQX resolves its {@code etc/} and
    * {@code data/}.
+   *
+   * <p>The authenticator is always a chain, empty without {@code authentication} (an empty chain
+   * allows everyone, as no authenticator does), with an {@link
+   * io.exproto.authn.AuthenticationChainAdmin} over it, so that the HTTP API can create, change
+   * and delete the authenticator and its built-in users at runtime.
    */
   private void accessControl(GatewayBuilder b, GatewayConfigFile file) {
-    if (file == null) {
-      return;
-    }
     java.nio.file.Path cwd = java.nio.file.Path.of("").toAbsolutePath();
-    if (file.authentication() != null) {
-      authentication = io.exproto.authn.Authenticators.chain(file.authentication(),
-          "gateway.exproto.authentication", cwd.resolve("data"));
-      b.authenticator(authentication);
-    }
-    if (file.authorization() != null) {
+    java.nio.file.Path dataDir = cwd.resolve("data");
+    Object authn = file == null ? null : file.authentication();
+    authentication = authn == null ? new io.exproto.authn.AuthenticationChain()
+        : io.exproto.authn.Authenticators.chain(authn, "gateway.exproto.authentication", dataDir);
+    authenticationAdmin = new io.exproto.authn.AuthenticationChainAdmin(authentication, dataDir,
+        authenticationBlocks(authn));
+    b.authenticator(authentication);
+    b.authenticationAdmin(authenticationAdmin);
+    if (file != null && file.authorization() != null) {
       authorization = io.exproto.authz.AuthorizationService.fromConfig(file.authorization(),
           "authorization", cwd);
       b.authorizer(authorization);
     }
   }
 
+  /** {@code authentication} (one object or a list) as the list of its objects. */
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> authenticationBlocks(Object authn) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Object o : authn instanceof List<?> l ? l : authn == null ? List.of() : List.of(authn)) {
+      if (o instanceof Map<?, ?> m) {
+        out.add((Map<String, Object>) m);
+      }
+    }
+    return out;
+  }
+
   private void closeAccessControl() {
+    if (authenticationAdmin != null) {
+      authenticationAdmin.close(); // lets a user write in progress finish
+    }
     if (authentication != null) {
       authentication.close();
     }

@@ -472,6 +472,8 @@ final class ManagementApi {
       e = new ApiException(409, "ALREADY_EXISTS", t.getMessage());
     } else if (t instanceof UnsupportedOperationException) {
       e = new ApiException(501, "NOT_IMPLEMENTED", t.getMessage());
+    } else if (t instanceof java.util.concurrent.RejectedExecutionException) {
+      e = new ApiException(503, "SERVICE_UNAVAILABLE", t.getMessage());
     } else {
       log.warn("management request failed", t);
       e = new ApiException(500, "UNKNOWN_ERROR", "internal error: " + t);

@@ -339,26 +339,6 @@ class ManagementApiIT {
   }
 
   @Test
-  @Order(10)
-  void authenticationPathsAnswerNotConfigured() throws Exception {
-    assertThat(call("GET", BASE + "/authentication", null).statusCode()).isEqualTo(204);
-    assertThat(call("GET", BASE + "/listeners/exproto:tcp:tcp/authentication", null)
-        .statusCode()).isEqualTo(204);
-    assertError(call("POST", BASE + "/authentication", "{\"mechanism\": \"password_based\","
-        + " \"backend\": \"built_in_database\"}"), 501, "NOT_IMPLEMENTED", "not configured");
-    assertError(call("GET", BASE + "/authentication/users", null), 501, "NOT_IMPLEMENTED",
-        "not configured");
-    assertError(call("POST", BASE + "/authentication/users", "{\"user_id\": \"u\","
-        + " \"password\": \"p\"}"), 501, "NOT_IMPLEMENTED", "not configured");
-    assertError(call("DELETE", BASE + "/authentication/users/u", null), 501, "NOT_IMPLEMENTED",
-        "not configured");
-    assertError(call("PUT", BASE + "/listeners/exproto:tcp:tcp/authentication/users/u",
-        "{\"password\": \"p\"}"), 501, "NOT_IMPLEMENTED", "not configured");
-    assertError(call("GET", BASE + "/listeners/exproto:tcp:nope/authentication", null), 404,
-        "RESOURCE_NOT_FOUND", "Listener not found");
-  }
-
-  @Test
   @Order(11)
   void prometheusTextAndUnknownPaths() throws Exception {
     for (String path : List.of("/metrics", "/api/v5/prometheus/stats")) {
@@ -377,5 +357,76 @@ class ManagementApiIT {
     JsonNode m = ok(call("GET", "/api/v5/monitor_current", null), 200);
     assertThat(m.get("connections").asInt()).isEqualTo(CLIENTS - 1);
     assertThat(m.has("received_msg_rate")).isTrue();
+  }
+
+  /** Last: the devices here change the authentication counters the Prometheus test reads. */
+  @Test
+  @Order(12)
+  void authenticatorAndUsersCreatedOverHttpDecideForNewDevices() throws Exception {
+    String authn = BASE + "/authentication";
+    assertThat(call("GET", authn, null).statusCode()).isEqualTo(204);
+    assertError(call("GET", authn + "/users", null), 404, "RESOURCE_NOT_FOUND",
+        "no authenticator");
+
+    Path users = dir.resolve("users.sqlite");
+    String config = "{\"mechanism\": \"password_based\", \"backend\": \"built_in_database\","
+        + " \"user_id_type\": \"username\", \"database_file\": " + json.writeValueAsString(
+            users.toString()) + ", \"password_hash_algorithm\": {\"name\": \"sha256\","
+        + " \"salt_position\": \"suffix\"}}";
+    JsonNode created = ok(call("POST", authn, config), 201);
+    assertThat(created.get("id").asText()).isEqualTo("password_based:built_in_database");
+    assertThat(created.get("database_file").asText()).isEqualTo(users.toString());
+    assertThat(ok(call("GET", authn, null), 200)).isEqualTo(created);
+    assertError(call("POST", authn, config), 409, "ALREADY_EXISTS", "already has");
+    assertError(call("POST", authn + "/users", "{\"password\": \"p\"}"), 400, "BAD_REQUEST",
+        "user_id");
+
+    JsonNode alice = ok(call("POST", authn + "/users", "{\"user_id\": \"alice\","
+        + " \"password\": \"wonderland\", \"is_superuser\": false}"), 201);
+    assertThat(alice.toString()).isEqualTo("{\"user_id\":\"alice\",\"is_superuser\":false}");
+    assertError(call("POST", authn + "/users", "{\"user_id\": \"alice\", \"password\": \"x\"}"),
+        409, "ALREADY_EXISTS", "alice");
+    ok(call("POST", authn + "/users", "{\"user_id\": \"bob\", \"password\": \"b\"}"), 201);
+
+    try (LineDevice good = new LineDevice(gateway.address("tcp"));
+        LineDevice bad = new LineDevice(gateway.address("tcp"));
+        LineDevice unknown = new LineDevice(gateway.address("tcp"))) {
+      assertThat(good.call("auth alice-1 alice wonderland")).isEqualTo("ok");
+      assertThat(bad.call("auth alice-2 alice wrong")).startsWith("err PERMISSION_DENY");
+      assertThat(unknown.call("auth carol-1 carol any")).startsWith("err PERMISSION_DENY");
+    }
+
+    JsonNode page = ok(call("GET", authn + "/users?like_user_id=li&page=1&limit=10", null), 200);
+    assertThat(page.get("data").toString())
+        .isEqualTo("[{\"user_id\":\"alice\",\"is_superuser\":false}]");
+    assertThat(page.get("meta").get("count").asInt()).isEqualTo(1);
+    assertThat(page.get("meta").get("hasnext").asBoolean()).isFalse();
+    JsonNode all = ok(call("GET", authn + "/users?limit=1", null), 200);
+    assertThat(all.get("meta").get("count").asInt()).isEqualTo(2);
+    assertThat(all.get("meta").get("hasnext").asBoolean()).isTrue();
+    assertThat(ok(call("PUT", authn + "/users/alice", "{\"is_superuser\": true}"), 200)
+        .get("is_superuser").asBoolean()).isTrue();
+    assertThat(ok(call("GET", authn + "/users/alice", null), 200).get("is_superuser")
+        .asBoolean()).isTrue();
+    assertThat(call("DELETE", authn + "/users/alice", null).statusCode()).isEqualTo(204);
+    assertError(call("GET", authn + "/users/alice", null), 404, "RESOURCE_NOT_FOUND", "alice");
+    assertError(call("DELETE", authn + "/users/alice", null), 404, "RESOURCE_NOT_FOUND",
+        "alice");
+
+    String listener = BASE + "/listeners/exproto:tcp:tcp/authentication";
+    assertError(call("GET", listener, null), 501, "NOT_IMPLEMENTED",
+        "per-listener authentication is not supported");
+    assertError(call("POST", listener + "/users", "{\"user_id\": \"u\", \"password\": \"p\"}"),
+        501, "NOT_IMPLEMENTED", "enable_authn");
+    assertError(call("GET", BASE + "/listeners/exproto:tcp:nope/authentication", null), 404,
+        "RESOURCE_NOT_FOUND", "Listener not found");
+
+    // Deleted: everyone is allowed again.
+    assertThat(call("DELETE", authn, null).statusCode()).isEqualTo(204);
+    assertThat(call("GET", authn, null).statusCode()).isEqualTo(204);
+    assertError(call("DELETE", authn, null), 404, "RESOURCE_NOT_FOUND", "no authenticator");
+    try (LineDevice anyone = new LineDevice(gateway.address("tcp"))) {
+      assertThat(anyone.call("auth carol-2 carol any")).isEqualTo("ok");
+    }
   }
 }

@@ -33,9 +33,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A gRPC ConnectionUnaryHandler for end-to-end tests. Devices send one command per line and get
- * one reply line: {@code auth CLIENTID USERNAME}, {@code sub TOPIC QOS}, {@code pub TOPIC TEXT}
- * answer {@code ok} or {@code err CODE message}; a delivered message is sent to the device as
- * {@code msg TOPIC PAYLOAD}. It records every OnSocketClosed reason by client id.
+ * one reply line: {@code auth CLIENTID USERNAME [PASSWORD]}, {@code sub TOPIC QOS},
+ * {@code pub TOPIC TEXT} answer {@code ok} or {@code err CODE message}; a delivered message is
+ * sent to the device as {@code msg TOPIC PAYLOAD}. It records every OnSocketClosed reason by
+ * client id.
  */
 final class ScriptedHandlerService extends ConnectionUnaryHandlerGrpc.ConnectionUnaryHandlerImplBase
     implements AutoCloseable {
@@ -100,10 +101,13 @@ final class ScriptedHandlerService extends ConnectionUnaryHandlerGrpc.Connection
         }
         String[] w = line.trim().split(" ", 3);
         CodeResponse r = switch (w[0]) {
-          case "auth" -> call(a -> a.authenticate(AuthenticateRequest.newBuilder().setConn(conn)
-              .setClientinfo(ClientInfo.newBuilder().setClientid(w[1])
-                  .setUsername(w.length > 2 ? w[2] : "").setProtoName("lines")
-                  .setProtoVer("1").build()).setPassword("").build()));
+          case "auth" -> {
+            String[] a = line.trim().split(" ", 4);
+            yield call(s -> s.authenticate(AuthenticateRequest.newBuilder().setConn(conn)
+                .setClientinfo(ClientInfo.newBuilder().setClientid(a[1])
+                    .setUsername(a.length > 2 ? a[2] : "").setProtoName("lines")
+                    .setProtoVer("1").build()).setPassword(a.length > 3 ? a[3] : "").build()));
+          }
           case "sub" -> call(a -> a.subscribe(SubscribeRequest.newBuilder().setConn(conn)
               .setTopic(w[1]).setQos(Integer.parseInt(w[2])).build()));
           case "pub" -> call(a -> a.publish(PublishRequest.newBuilder().setConn(conn)
