@@ -166,7 +166,8 @@ final class CallbackQueue {
     return bytes;
   }
 
-  private static long sizeOf(Entry e) {
+  /** The bytes an entry counts toward the memory bound. */
+  static long sizeOf(Entry e) {
     if (e.kind == Kind.RECEIVED_MESSAGES) {
       long n = 0;
       for (Message m : e.messages()) {

@@ -93,6 +93,11 @@ final class Connection implements LinkListener, Subscriber {
   // The gateway-wide memory bound (QueuedBytes) is over; and this queue's bytes it counts.
   private boolean memoryPaused;
   private long reportedBytes;
+  /**
+   * The bytes of the callback in flight: the handler holds them until it completes, so they count
+   * toward the memory bound until then (2,000 stuck callbacks of 64 KiB reads are 128 MiB).
+   */
+  private long inFlightBytes;
   private InboundRateLimiter rateLimiter; // null: no limit configured
   private Cancellable rateResumeTimer;
   private Cancellable callbackWatchdog;
@@ -225,6 +230,7 @@ final class Connection implements LinkListener, Subscriber {
       // Abandon the slow callback: onSocketClosed must not wait on it past the flush window.
       CompletionStage<Void> abandoned = inFlightStage;
       inFlight = false;
+      inFlightBytes = 0;
       inFlightStage = null;
       inFlightAcks = null;
       inFlightSeq++;
@@ -281,6 +287,12 @@ final class Connection implements LinkListener, Subscriber {
     }
     applyReadPause();
     pump();
+    // The bound may have tripped on these bytes: pause now rather than when the gateway's
+    // broadcast reaches this connection, so that no connection reads past it meanwhile.
+    if (!memoryPaused && gw.queuedBytes.isOver()) {
+      memoryPaused = true;
+      applyReadPause();
+    }
   }
 
   private void onRateResume() {
@@ -323,7 +335,7 @@ final class Connection implements LinkListener, Subscriber {
     if (state == State.CLOSED) {
       return;
     }
-    long now = queue.bytes();
+    long now = queue.bytes() + inFlightBytes;
     if (now != reportedBytes) {
       long delta = now - reportedBytes;
       reportedBytes = now;
@@ -448,6 +460,7 @@ final class Connection implements LinkListener, Subscriber {
   private void dispatch(Entry e) {
     inFlight = true;
     inFlightKind = e.kind;
+    inFlightBytes = CallbackQueue.sizeOf(e);
     long seq = ++inFlightSeq;
     inFlightSinceNanos = gw.scheduler.nanoTime();
     CompletionStage<Void> stage;
@@ -494,6 +507,7 @@ final class Connection implements LinkListener, Subscriber {
       return; // abandoned, or already failed by the watchdog
     }
     inFlight = false;
+    inFlightBytes = 0;
     inFlightStage = null;
     ArrayList<Runnable> acks = inFlightAcks;
     inFlightAcks = null;
