@@ -150,11 +150,19 @@ class MosquittoBridgeTest {
         "devices/outage-1/echo", 1, "raw".getBytes(StandardCharsets.UTF_8),
         System.currentTimeMillis())).toCompletableFuture();
     CompletableFuture<Void> flushed = broker.flush().toCompletableFuture();
+    // ... and a device's qos 1 publish too (answered once the broker is back).
+    CompletableFuture<AdapterResult> waiting = gw.adapter().publish(conn, "devices/outage-1/echo",
+        1, "waited".getBytes(StandardCharsets.UTF_8)).toCompletableFuture();
+    Thread.sleep(300); // what "waits" means: still unanswered a while later
+    assertThat(raw).isNotDone();
+    assertThat(waiting).isNotDone();
     assertThat(flushed).isNotDone();
     mosquitto.startProcess();
     waitAtMost(WAIT).until(() -> broker.connectionsUp() == 2); // the device's and the bridge's
     flushed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(raw).isCompleted(); // acknowledged: flush() waited for it
+    AdapterResult waited = waiting.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(waited.isSuccess()).as(waited.toString()).isTrue();
     assertThat(broker.flush().toCompletableFuture()).isCompleted(); // nothing pending now
 
     // The session and its subscription were restored: echo works, nobody was closed.

@@ -54,6 +54,9 @@ public abstract class MqttLink {
   /** Pool links reconnect forever (devices come and go); session links end past the window. */
   private final boolean endPastWindow;
   private final AtomicInteger pending = new AtomicInteger();
+  /** Publishes waiting for the broker to come back (bounded by {@link #pending}). */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Parked> parked =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   /** Operations waiting for the broker, failed at once when the link closes or ends. */
   private final java.util.Set<CompletableFuture<Void>> waiting =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -150,6 +153,22 @@ public abstract class MqttLink {
           + cfg.url() + (up ? "" : " (unreachable, reconnecting)")));
     }
     CompletableFuture<Void> out = new CompletableFuture<>();
+    out.whenComplete((v, e) -> pending.decrementAndGet()); // answered, timed out or ended
+    send(m, out);
+    return bounded(out, "publish");
+  }
+
+  /**
+   * Sends {@code m} and answers {@code out}; while the broker is away, parks it until the
+   * connection is back (the client library fails a publish it cannot send at once, and with a
+   * session expiry of 0 also those in flight when the connection dropped). {@link #bounded} limits
+   * how long {@code out} waits.
+   */
+  private void send(BrokerMessage m, CompletableFuture<Void> out) {
+    if (!up) {
+      park(m, out);
+      return;
+    }
     CompletionStage<Void> sent;
     try {
       sent = doPublish(m);
@@ -157,15 +176,41 @@ public abstract class MqttLink {
       sent = CompletableFuture.failedFuture(e);
     }
     sent.whenComplete((v, e) -> {
-      pending.decrementAndGet();
       if (e == null) {
         out.complete(null);
+      } else if (!closed && !ended && lostTheConnection(e)) {
+        park(m, out);
       } else {
         out.completeExceptionally(Refusals.operationFailure(cfg, "publish", e));
       }
     });
-    return bounded(out, "publish");
   }
+
+  private static boolean lostTheConnection(Throwable e) {
+    Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause() : e;
+    return t instanceof com.hivemq.client.mqtt.exceptions.MqttClientStateException
+        || t instanceof com.hivemq.client.mqtt.exceptions.MqttSessionExpiredException
+        || t instanceof com.hivemq.client.mqtt.exceptions.ConnectionClosedException;
+  }
+
+  private void park(BrokerMessage m, CompletableFuture<Void> out) {
+    parked.add(new Parked(m, out));
+    if (up) {
+      sendParked(); // the connection came back meanwhile
+    }
+  }
+
+  /** Sends what was parked while the broker was away; on (re)connection. */
+  private void sendParked() {
+    for (Parked p; up && !closed && (p = parked.poll()) != null; ) {
+      if (!p.out().isDone()) { // else timed out or ended: its caller has had its answer
+        send(p.message(), p.out());
+      }
+    }
+  }
+
+  private record Parked(BrokerMessage message, CompletableFuture<Void> out) {}
 
   /**
    * Fails {@code op} if the broker has not answered within the publish timeout, or at once when
@@ -238,6 +283,7 @@ public abstract class MqttLink {
     closed = true;
     up = false;
     failWaiting();
+    parked.clear();
     if (!everUp) {
       releaseFlows(); // never connected: nothing to say goodbye to
       return;
@@ -292,6 +338,7 @@ public abstract class MqttLink {
     everUp = true;
     upSinceNanos = System.nanoTime();
     up = true;
+    sendParked();
   }
 
   /**
@@ -380,6 +427,7 @@ public abstract class MqttLink {
     ended = true;
     closed = true;
     failWaiting();
+    parked.clear();
     releaseFlows();
     log.debug("{}: the broker ended the session: {} ({})", clientId, reason,
         "reason " + reason);
