@@ -45,14 +45,20 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>Publish calls a second through the adapter of one authenticated connection per worker,
  *       with no authorization and with a 100-rule ACL file and the cache on.
  * </ul>
- * Options: {@code --workers 16} {@code --warmup 3s} {@code --measure 8s}.
+ * Options: {@code --workers 16} {@code --warmup 3s} {@code --measure 8s}; with {@code --out FILE}
+ * it also (re)writes that file's "Authentication and authorization" section.
  */
 final class AuthBench {
   private final int workers;
   private final Duration warmup;
   private final Duration measure;
+  private final String out;
+  private final String command;
+  private final Sections report = new Sections();
 
-  AuthBench(BenchArgs a) {
+  AuthBench(BenchArgs a, String command) {
+    this.out = a.string("out", null);
+    this.command = command;
     this.workers = a.integer("workers", 16);
     this.warmup = a.duration("warmup", Duration.ofSeconds(3));
     this.measure = a.duration("measure", Duration.ofSeconds(8));
@@ -69,7 +75,7 @@ final class AuthBench {
     });
     http.start();
     try {
-      System.out.println("connect-authenticate-close cycles/s (" + workers + " workers)");
+      report.line("connect-authenticate-close cycles/s (%d workers)", workers);
       cycles("allow-all", Authenticator.allowAll());
       cycles("built_in_database sha256", builtIn(dir.resolve("sha.db"),
           PasswordHashing.defaults()));
@@ -79,7 +85,7 @@ final class AuthBench {
           HttpAuthenticator.fromConfig(new ConfigReader(Map.of("mechanism", "password_based",
               "backend", "http", "url", "http://127.0.0.1:" + http.getAddress().getPort()
                   + "/auth", "pool_size", 16), "authentication")))));
-      System.out.println("Publish calls/s through the adapter (" + workers + " connections)");
+      report.line("Publish calls/s through the adapter (%d connections)", workers);
       publishes("no authorization", Authorizer.allowAll());
       publishes("100-rule ACL + cache", AuthorizationService.builder()
           .source(AclFile.of(hundredRules(), "bench-acl")).noMatch(false).build());
@@ -88,6 +94,13 @@ final class AuthBench {
           .cache(false, 1, Duration.ofMinutes(1)).build());
     } finally {
       http.stop(0);
+    }
+    if (out != null) {
+      Sections.write(Path.of(out), "## Authentication and authorization", report.section(
+          "## Authentication and authorization", "`" + command + "` (one JVM: devices over"
+          + " loopback TCP, an in-process handler; the http authenticator calls a JDK HttpServer"
+          + " in the same JVM answering 204):"));
+      System.out.println("wrote the Authentication and authorization section of " + out);
     }
   }
 
@@ -117,7 +130,7 @@ final class AuthBench {
     try {
       runWorkers(port, warmup);
       double rate = runWorkers(port, measure);
-      System.out.printf("  %-42s %10.0f cycles/s%n", name, rate);
+      report.line("  %-42s %10.0f cycles/s", name, rate);
     } finally {
       gw.close();
       if (authenticator instanceof AutoCloseable c) {
@@ -222,7 +235,7 @@ final class AuthBench {
       for (Duration d : new Duration[] {warmup, measure}) {
         rate = publishLoop(adapter, conns, d);
       }
-      System.out.printf("  %-42s %10.0f publishes/s%n", name, rate);
+      report.line("  %-42s %10.0f publishes/s", name, rate);
     } finally {
       for (Socket s : sockets) {
         s.close();

@@ -16,13 +16,13 @@ import java.util.Arrays;
  * ops        what operating the gateway costs: echo at --connections (1000) with and without
  *            Micrometer meters (Prometheus) and an event listener, --rounds (2) each, and
  *            listing --clients (10000) clients page by page (--limit 100) through the Java API
- *            [--jit-warmup 15s] [--warmup 3s] [--measure 8s]
+ *            [--jit-warmup 15s] [--warmup 3s] [--measure 8s] [--out BENCHMARKS.md]
  * load       the load generator: --mode echo|hold|churn --port P [--host 127.0.0.1]
  *            [--connections N] [--payload 64] [--warmup 3s] [--measure 8s] [--sources 8]
  *            [--threads 2] [--pending-connects 256] [--tls false]
  * mqtt       the MQTT bridge scenarios against a Mosquitto it starts (prints a markdown section)
  *            [--connections 1,100,1000] [--idle 5000] [--warmup 3s] [--measure 8s]
- * auth       authentication/authorization cost in one JVM (see AuthBench)
+ * auth       authentication/authorization cost in one JVM (see AuthBench) [--out BENCHMARKS.md]
  *            [--workers 16] [--warmup 3s] [--measure 8s]
  * soak       a mixed workload sampled every minute; exits 1 unless it passes (see Soak)
  *            [--minutes 30] [--warmup 2m] [--handler-restart 3m] [--out BENCHMARKS.md]
@@ -51,13 +51,12 @@ public final class BenchMain {
     }
     switch (args[0]) {
       case "all" -> System.exit(new Harness(a).runAll());
-      case "ops" -> System.exit(OpsBench.run(a));
-      case "soak" -> System.exit(new Soak(a, "java -jar exproto-bench/target/exproto-bench.jar "
-          + String.join(" ", args)).run());
+      case "ops" -> System.exit(OpsBench.run(a, command(args)));
+      case "soak" -> System.exit(new Soak(a, command(args)).run());
       case "soak-gateway" -> SoakChildren.gateway(a);
       case "soak-handler" -> SoakChildren.handler(a);
       case "load" -> ChildMains.load(a);
-      case "auth" -> new AuthBench(a).run();
+      case "auth" -> new AuthBench(a, command(args)).run();
       case "gateway" -> ChildMains.gateway(a);
       case "handler" -> ChildMains.handler(a);
       case "netty-echo" -> ChildMains.nettyEcho(a);
@@ -81,5 +80,10 @@ public final class BenchMain {
         a.duration("warmup", Duration.ofSeconds(3)), a.duration("measure", Duration.ofSeconds(8)),
         a.integer("sources", 8), a.integer("threads", 2), a.integer("pending-connects", 256),
         Boolean.parseBoolean(a.string("tls", "false")));
+  }
+
+  /** The command line as BENCHMARKS.md quotes it. */
+  private static String command(String[] args) {
+    return "java -jar exproto-bench/target/exproto-bench.jar " + String.join(" ", args);
   }
 }

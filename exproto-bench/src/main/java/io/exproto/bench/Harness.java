@@ -101,6 +101,8 @@ final class Harness {
         + " listener's hop.");
     results.totalSeconds = (System.nanoTime() - t0) / 1e9;
     String md = Report.markdown(results, Report.machine());
+    // The sections other commands wrote (soak, auth, ops) stay.
+    md += Sections.othersNotIn(out, md);
     Files.writeString(out, md, StandardCharsets.UTF_8);
     System.out.println();
     System.out.println(Report.echoTable(results));

@@ -11,8 +11,8 @@ import io.exproto.testkit.InMemoryListener;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -22,14 +22,16 @@ import java.util.concurrent.TimeUnit;
  * Micrometer meters in a Prometheus registry (scraped every 5 s) and an event listener taking
  * every event, alternating the two setups to spread machine noise; (2) listing many clients page
  * by page through {@link Gateway#listClients}, the call the HTTP API's client list makes. Prints
- * its figures; writes no file.
+ * its figures; with {@code --out FILE} it also (re)writes that file's "Operating the gateway"
+ * section.
  */
 final class OpsBench {
   private static final Duration READY = Duration.ofSeconds(60);
 
   private OpsBench() {}
 
-  static int run(BenchArgs a) throws Exception {
+  static int run(BenchArgs a, String command) throws Exception {
+    Sections report = new Sections();
     int connections = a.integer("connections", 1000);
     int rounds = a.integer("rounds", 2);
     Duration jit = a.duration("jit-warmup", Duration.ofSeconds(15));
@@ -42,17 +44,24 @@ final class OpsBench {
       for (int s = 0; s < setups.length; s++) {
         double rate = echo(setups[s], connections, jit, warmup, measure);
         rates[s][r] = rate;
-        System.out.printf(Locale.ROOT, "echo %d connections, %s: %.0f msg/s%n", connections,
+        report.line("echo %d connections, %s: %.0f msg/s", connections,
             label(setups[s]), rate);
       }
     }
     double base = Arrays.stream(rates[0]).average().orElse(0);
     for (int s = 0; s < setups.length; s++) {
       double mean = Arrays.stream(rates[s]).average().orElse(0);
-      System.out.printf(Locale.ROOT, "echo mean, %s: %.0f msg/s (%.3f of %s)%n",
+      report.line("echo mean, %s: %.0f msg/s (%.3f of %s)",
           label(setups[s]), mean, mean / base, label(setups[0]));
     }
-    listing(a.integer("clients", 10_000), a.integer("limit", 100));
+    listing(a.integer("clients", 10_000), a.integer("limit", 100), report);
+    String out = a.string("out", null);
+    if (out != null) {
+      Sections.write(Path.of(out), "## Operating the gateway", report.section(
+          "## Operating the gateway", "`" + command + "` (echo: the gateway and the load"
+          + " generator in processes of their own; listing: the Java management API in one JVM):"));
+      System.out.println("wrote the Operating the gateway section of " + out);
+    }
     return 0;
   }
 
@@ -92,7 +101,7 @@ final class OpsBench {
   }
 
   /** Authenticates {@code clients} in-memory devices, then lists them page by page. */
-  private static void listing(int clients, int limit) throws Exception {
+  private static void listing(int clients, int limit, Sections report) throws Exception {
     InMemoryListener listener = InMemoryListener.create("default");
     // Each device authenticates as soon as it connects.
     Gateway gw = Gateway.builder().listener(listener).idleTimeout(Duration.ofHours(1))
@@ -132,8 +141,8 @@ final class OpsBench {
         seen += p.data().size();
       }
       Arrays.sort(ms);
-      System.out.printf(Locale.ROOT, "listing %d clients, %d pages of %d: mean %.2f ms,"
-          + " median %.2f ms, max %.2f ms per page (%d listed)%n", gw.stats().clients(), pages,
+      report.line("listing %d clients, %d pages of %d: mean %.2f ms,"
+          + " median %.2f ms, max %.2f ms per page (%d listed)", gw.stats().clients(), pages,
           limit, Arrays.stream(ms).average().orElse(0), ms[ms.length / 2], ms[ms.length - 1],
           seen);
     } finally {

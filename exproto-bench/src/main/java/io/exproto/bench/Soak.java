@@ -131,7 +131,7 @@ final class Soak {
       System.out.println();
       System.out.println(md);
       if (out != null) {
-        writeSection(out, md);
+        Sections.write(out, "## Soak", md);
         System.out.println("wrote the Soak section of " + out);
       }
       return failures.isEmpty() ? 0 : 1;
@@ -358,20 +358,5 @@ final class Soak {
 
   private static long g(Map<String, Long> c, String k) {
     return c.getOrDefault(k, 0L);
-  }
-
-  /** Replaces the file's "## Soak" section (up to the next "## ") or appends one. */
-  static void writeSection(Path file, String section) throws IOException {
-    String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-    int at = text.indexOf("\n## Soak\n");
-    String updated;
-    if (at < 0) {
-      updated = text + (text.endsWith("\n") || text.isEmpty() ? "" : "\n") + "\n" + section;
-    } else {
-      int next = text.indexOf("\n## ", at + 1);
-      updated = text.substring(0, at + 1) + section
-          + (next < 0 ? "" : "\n" + text.substring(next + 1));
-    }
-    Files.writeString(file, updated, StandardCharsets.UTF_8);
   }
 }
