@@ -66,7 +66,7 @@ import java.util.Optional;
  *       server's certificate instead of the address's host; {@code server_name_indication}.
  * </ul>
  *
- * <p>{@link ServerBuilder#build()} and {@link ClientBuilder#build()} read and check the files
+ * <p>{@link Builder#build()} reads and checks the files
  * (that each exists and holds what it should, that the key belongs to the certificate), so a wrong
  * file is reported, naming the setting and the path, when the settings are built rather than at
  * the first handshake. The files are not read again: a renewed certificate takes new settings.

@@ -35,9 +35,9 @@ public final class TlsChecks {
    */
   public static void refuseProtocolsAndCiphers(TlsSettings tls, String use) {
     if (!tls.protocols().isEmpty()) {
-      throw new IllegalArgumentException(use + ": protocols cannot be chosen here (TLSv1.3 and"
-          + " TLSv1.2 are used); leave them unset. Only ssl listeners take protocols; was "
-          + tls.protocols());
+      throw new IllegalArgumentException(use + ": protocols cannot be chosen here (the TLS"
+          + " implementation's defaults, TLSv1.3 and TLSv1.2, are used); leave them unset. Only"
+          + " ssl listeners take protocols; was " + tls.protocols());
     }
     refuseCiphers(tls, use);
   }
