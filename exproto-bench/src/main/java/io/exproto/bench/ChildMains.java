@@ -7,9 +7,10 @@ import io.exproto.grpc.GrpcAdapterServer;
 import io.exproto.grpc.GrpcHandler;
 import io.exproto.grpc.HandlerService;
 import io.exproto.testkit.TestCertificates;
+import io.exproto.tls.TlsSettings;
 import io.exproto.transport.netty.NettyTransport;
-import io.exproto.transport.netty.ServerTls;
 import io.exproto.transport.netty.TcpListener;
+import io.exproto.transport.netty.TlsProvider;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.BufferedReader;
@@ -33,7 +34,7 @@ final class ChildMains {
   /**
    * {@code gateway --handler inproc|unary|streaming [--handler-address http://H:P]
    * [--ssl AUTO|JDK|OPENSSL]}: a gateway on 127.0.0.1 (port 0) with its adapter server; with
-   * {@code --ssl}, also an ssl listener on that {@link ServerTls.Provider} (TLS 1.3 and 1.2, an EC
+   * {@code --ssl}, also an ssl listener on that {@link TlsProvider} (TLS 1.3 and 1.2, an EC
    * P-256 certificate made at start in a temporary directory). {@code READY tcp=P adapter=P
    * [ssl=P provider=JDK|OPENSSL]}. Commands:
    * {@code stats} answers {@code STATS connections}; {@code heap} runs full GCs and answers
@@ -79,14 +80,16 @@ final class ChildMains {
             .maxConnRate(1_000_000).transport(transport).build())
         // Idle connections are the point of the hold scenario; never time them out here.
         .idleTimeout(Duration.ofHours(1));
-    ServerTls tls = null;
+    TcpListener ssl = null;
     if (args.has("ssl")) {
       Path dir = Files.createTempDirectory("exproto-bench-pki");
       TestCertificates pki = TestCertificates.create(dir);
-      tls = ServerTls.builder().certificate(pki.server.certificate(), pki.server.privateKey())
-          .provider(ServerTls.Provider.valueOf(args.string("ssl", "AUTO"))).build();
-      b.listener(TcpListener.builder().name("ssl").bind("127.0.0.1", 0).backlog(4096)
-          .maxConnRate(1_000_000).transport(transport).tls(tls).build());
+      TlsSettings tls = TlsSettings.server()
+          .certificate(pki.server.certificate(), pki.server.privateKey()).build();
+      ssl = TcpListener.builder().name("ssl").bind("127.0.0.1", 0).backlog(4096)
+          .maxConnRate(1_000_000).transport(transport).tls(tls)
+          .tlsProvider(TlsProvider.valueOf(args.string("ssl", "AUTO"))).build();
+      b.listener(ssl);
     }
     String observe = args.string("observe", "false");
     if (!observe.equals("false")) {
@@ -117,8 +120,8 @@ final class ChildMains {
         .build().start();
     System.out.println("READY tcp=" + gateway.listenerAddresses().get("tcp").getPort()
         + " adapter=" + adapter.port()
-        + (tls != null ? " ssl=" + gateway.listenerAddresses().get("ssl").getPort()
-            + " provider=" + tls.provider() : ""));
+        + (ssl != null ? " ssl=" + gateway.listenerAddresses().get("ssl").getPort()
+            + " provider=" + ssl.tlsProvider() : ""));
     System.out.flush();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in,
         StandardCharsets.UTF_8));

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.exproto.server.EchoHandler;
 import io.exproto.gateway.Gateway;
 import io.exproto.testkit.TestCertificates;
-import io.exproto.transport.netty.ServerTls;
+import io.exproto.tls.TlsSettings;
 import io.exproto.transport.netty.TcpListener;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -48,7 +48,7 @@ class LoadGeneratorSmokeTest {
     TestCertificates pki = TestCertificates.create(dir);
     try (Gateway gateway = Gateway.builder()
         .listener(TcpListener.builder().name("ssl").bind("127.0.0.1", 0)
-            .tls(ServerTls.builder().certificate(pki.server.certificate(),
+            .tls(TlsSettings.server().certificate(pki.server.certificate(),
                 pki.server.privateKey()).build())
             .build())
         .handler(EchoHandler::new).build().start()) {

@@ -4,6 +4,8 @@ import io.exproto.grpc.internal.AdapterService;
 import io.exproto.grpc.internal.TlsContexts;
 import io.exproto.grpc.v1.ConnectionAdapterGrpc;
 import io.exproto.handler.ConnectionAdapter;
+import io.exproto.tls.TlsSettings;
+import io.exproto.tls.internal.TlsChecks;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
@@ -242,7 +244,7 @@ public final class GrpcAdapterServer implements AutoCloseable {
     private int maxInboundMessageSize = DEFAULT_MAX_INBOUND_MESSAGE_SIZE;
     private int maxConcurrentCalls = DEFAULT_MAX_CONCURRENT_CALLS;
     private int maxConcurrentCallsPerConnection = DEFAULT_MAX_CONCURRENT_CALLS_PER_CONNECTION;
-    private AdapterTls tls;
+    private TlsSettings tls;
     private Executor executor;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -310,11 +312,29 @@ public final class GrpcAdapterServer implements AutoCloseable {
     }
 
     /**
-     * Serve over TLS ({@code server.ssl_options}), optionally verifying handlers' client
-     * certificates; default: plaintext.
+     * Serve over TLS ({@code server.ssl_options}, which EMQX accepted but ignored; this gateway
+     * honours it), optionally verifying handlers' client certificates: the server side of {@link
+     * TlsSettings}. With {@link TlsSettings.ClientAuth#REQUIRE} only handlers with a certificate
+     * from the trusted CA get in. Protocols and ciphers cannot be chosen here (gRPC's TLS 1.3 and
+     * 1.2 and its HTTP/2 cipher suites are used). Default: plaintext.
+     *
+     * <pre>{@code
+     * GrpcAdapterServer server = GrpcAdapterServer.builder(gateway.adapter())
+     *     .tls(TlsSettings.server()
+     *         .certificate(Path.of("/etc/exproto/adapter.pem"),
+     *             Path.of("/etc/exproto/adapter.key"))
+     *         .trustCertificates(Path.of("/etc/exproto/handlers-ca.pem"))
+     *         .clientAuth(TlsSettings.ClientAuth.REQUIRE)
+     *         .build())
+     *     .build();
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if they are client settings, or set protocols or ciphers
      */
-    public Builder tls(AdapterTls tls) {
-      this.tls = Objects.requireNonNull(tls, "tls");
+    public Builder tls(TlsSettings tls) {
+      TlsChecks.requireSide(tls, TlsSettings.Side.SERVER, "GrpcAdapterServer tls");
+      TlsChecks.refuseProtocolsAndCiphers(tls, "GrpcAdapterServer tls");
+      this.tls = tls;
       return this;
     }
 
@@ -349,9 +369,9 @@ public final class GrpcAdapterServer implements AutoCloseable {
     }
 
     /**
-     * A new server, not yet started. Reads the {@link #tls} files.
+     * A new server, not yet started; with {@link #tls}, its TLS context is made now.
      *
-     * @throws IllegalArgumentException naming the setting and the file, if a TLS file is unusable
+     * @throws IllegalArgumentException if the TLS context cannot be made from the settings
      */
     public GrpcAdapterServer build() {
       return new GrpcAdapterServer(this);

@@ -8,6 +8,8 @@ import io.exproto.handler.ConnInfo;
 import io.exproto.handler.ConnectionHandler;
 import io.exproto.handler.Message;
 import io.exproto.handler.TimerType;
+import io.exproto.tls.TlsSettings;
+import io.exproto.tls.internal.TlsChecks;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.netty.channel.Channel;
@@ -74,7 +76,7 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
    * default callback timeout.
    *
    * @param address {@code http://host:port}, or {@code https://host:port} for TLS with the JDK's
-   *     default trust store (see {@link Builder#tls(HandlerTls)} for more)
+   *     default trust store (see {@link Builder#tls(TlsSettings)} for more)
    * @throws IllegalArgumentException if the address is malformed
    */
   public static GrpcHandler unary(String address) {
@@ -154,7 +156,7 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
     private String address;
     private ManagedChannel channel;
     private Duration callbackTimeout = DEFAULT_CALLBACK_TIMEOUT;
-    private HandlerTls tls;
+    private TlsSettings tls;
     private HandlerService service = HandlerService.CONNECTION_UNARY_HANDLER;
     private EventLoopGroup eventLoopGroup;
     private Class<? extends Channel> channelType;
@@ -164,7 +166,7 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
 
     /**
      * The handler service's address ({@code handler.address}): {@code http://host:port} for
-     * plaintext, {@code https://host:port} for TLS (see {@link #tls(HandlerTls)}). The host is a
+     * plaintext, {@code https://host:port} for TLS (see {@link #tls(TlsSettings)}). The host is a
      * name or an IP literal ({@code [::1]} for IPv6).
      */
     public Builder address(String address) {
@@ -173,14 +175,33 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
     }
 
     /**
-     * How to connect over TLS ({@code handler.ssl_options}): the CA that verifies the handler, a
-     * client certificate for mutual TLS, an SNI host name. Used for {@code https://} addresses;
-     * without it an {@code https://} address trusts the JDK's default trust store. Rejected by
-     * {@link #build()} with an {@link IllegalStateException} when given with an {@code http://}
-     * address or a {@link #channel}.
+     * How to connect over TLS ({@code handler.ssl_options}): the client side of {@link
+     * TlsSettings}, with the CA that verifies the handler, a client certificate for mutual TLS, a
+     * server name. The handler's certificate is always verified, chain and host name; the server
+     * name, when set, is sent as SNI, verified instead of the address's host, and becomes the
+     * calls' {@code :authority}. Protocols and ciphers cannot be chosen here. Used for {@code
+     * https://} addresses; without it an {@code https://} address trusts the JDK's default trust
+     * store and presents no client certificate. Rejected by {@link #build()} with an {@link
+     * IllegalStateException} when given with an {@code http://} address or a {@link #channel}.
+     *
+     * <pre>{@code
+     * GrpcHandler handler = GrpcHandler.builder()
+     *     .address("https://10.0.0.5:9001")
+     *     .tls(TlsSettings.client()
+     *         .trustCertificates(Path.of("/etc/exproto/handler-ca.pem"))      // cacertfile
+     *         .certificate(Path.of("/etc/exproto/gateway.pem"),               // certfile
+     *             Path.of("/etc/exproto/gateway.key"))                        // keyfile
+     *         .serverName("handler.example")                 // server_name_indication
+     *         .build())
+     *     .build();
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if they are server settings, or set protocols or ciphers
      */
-    public Builder tls(HandlerTls tls) {
-      this.tls = Objects.requireNonNull(tls, "tls");
+    public Builder tls(TlsSettings tls) {
+      TlsChecks.requireSide(tls, TlsSettings.Side.CLIENT, "GrpcHandler tls");
+      TlsChecks.refuseProtocolsAndCiphers(tls, "GrpcHandler tls");
+      this.tls = tls;
       return this;
     }
 
@@ -262,7 +283,8 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
      * @throws IllegalStateException if neither or both of address and channel are set, or
      *     {@link #tls} is set with an {@code http://} address or a channel, or
      *     {@link #eventLoopGroup} or {@code transparentRetry(true)} with a channel
-     * @throws IllegalArgumentException if the address is malformed, or a TLS file is unusable
+     * @throws IllegalArgumentException if the address is malformed, or the TLS context cannot be
+     *     made from the settings
      */
     public GrpcHandler build() {
       if ((address == null) == (channel == null)) {

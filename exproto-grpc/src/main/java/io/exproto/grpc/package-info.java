@@ -9,10 +9,10 @@
  *       health checking and server reflection.</li>
  *   <li>{@link io.exproto.grpc.GrpcHandler} is a {@link io.exproto.handler.ConnectionHandler} that
  *       forwards every callback to a remote {@code ConnectionUnaryHandler} service.</li>
- *   <li>{@link io.exproto.grpc.AdapterTls} and {@link io.exproto.grpc.HandlerTls} configure TLS for
- *       each direction: the adapter server's certificate and client verification
- *       ({@code server.ssl_options}), and how the gateway verifies and authenticates to an
- *       {@code https://} handler ({@code handler.ssl_options}).</li>
+ *   <li>TLS, in each direction, takes {@link io.exproto.tls.TlsSettings} (in exproto-core): the
+ *       server side for the adapter server's certificate and client verification
+ *       ({@code server.ssl_options}), the client side for how the gateway verifies and
+ *       authenticates to an {@code https://} handler ({@code handler.ssl_options}).</li>
  * </ul>
  *
  * <p>Both are thin translations: the behaviour (result codes, ordering, timeouts) is the core's.

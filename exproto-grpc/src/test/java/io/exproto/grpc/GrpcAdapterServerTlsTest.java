@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.exproto.grpc.AdapterTls.ClientAuth;
+import io.exproto.tls.TlsSettings;
+import io.exproto.tls.TlsSettings.ClientAuth;
 import io.exproto.transport.TestCertificates.Issued;
 import io.exproto.grpc.v1.CodeResponse;
 import io.exproto.grpc.v1.ConnectionAdapterGrpc;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link GrpcAdapterServer} with {@link AdapterTls}, called by real TLS and plaintext clients. */
+/** {@link GrpcAdapterServer} with {@link TlsSettings}, called by real TLS and plaintext clients. */
 class GrpcAdapterServerTlsTest {
   private static final InetSocketAddress ANY_LOCAL_PORT =
       new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
@@ -46,13 +47,13 @@ class GrpcAdapterServerTlsTest {
     certs = TestCertificates.create(dir);
   }
 
-  private GrpcAdapterServer startServer(AdapterTls tls) throws Exception {
+  private GrpcAdapterServer startServer(TlsSettings tls) throws Exception {
     return grpc.register(GrpcAdapterServer.builder(adapter).bind(ANY_LOCAL_PORT).tls(tls).build())
         .start();
   }
 
-  private static AdapterTls.Builder serverIdentity(Issued identity) {
-    return AdapterTls.builder().certificate(identity.certificate(), identity.privateKey());
+  private static TlsSettings.ServerBuilder serverIdentity(Issued identity) {
+    return TlsSettings.server().certificate(identity.certificate(), identity.privateKey());
   }
 
   /** A TLS client trusting the test CA, presenting {@code identity} if not null. */

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.exproto.transport.TestCertificates.Issued;
 import io.exproto.grpc.v1.ReceivedBytesRequest;
 import io.exproto.handler.CallbackFailedException;
+import io.exproto.tls.TlsSettings;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -81,7 +82,7 @@ class GrpcHandlerTlsTest {
     return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
   }
 
-  private GrpcHandler handler(String address, HandlerTls tls) {
+  private GrpcHandler handler(String address, TlsSettings tls) {
     GrpcHandler.Builder builder = GrpcHandler.builder().address(address).callbackTimeout(WAIT);
     if (tls != null) {
       builder.tls(tls);
@@ -107,8 +108,8 @@ class GrpcHandlerTlsTest {
     return ((CallbackFailedException) thrown.getCause()).reason();
   }
 
-  private static HandlerTls.Builder trustingTheTestCa() {
-    return HandlerTls.builder().trustCertificates(certs.ca);
+  private static TlsSettings.ClientBuilder trustingTheTestCa() {
+    return TlsSettings.client().trustCertificates(certs.ca);
   }
 
   @Test
@@ -150,7 +151,7 @@ class GrpcHandlerTlsTest {
   void mutualTlsWithAClientCertificate() throws Exception {
     int port = serveHandler(certs.server, ClientAuth.REQUIRE);
     GrpcHandler remote = handler("https://localhost:" + port, trustingTheTestCa()
-        .keyManager(certs.client.certificate(), certs.client.privateKey())
+        .certificate(certs.client.certificate(), certs.client.privateKey())
         .build());
 
     assertDelivered(send(remote, "mutual"), "mutual");
@@ -171,7 +172,7 @@ class GrpcHandlerTlsTest {
   void mutualTlsWithACertificateFromAnotherCaFailsWithUnavailable() throws Exception {
     int port = serveHandler(certs.server, ClientAuth.REQUIRE);
     GrpcHandler remote = handler("https://localhost:" + port, trustingTheTestCa()
-        .keyManager(certs.untrustedClient.certificate(), certs.untrustedClient.privateKey())
+        .certificate(certs.untrustedClient.certificate(), certs.untrustedClient.privateKey())
         .build());
 
     assertThat(failureReason(send(remote, "x"))).isEqualTo("unavailable");
@@ -192,7 +193,7 @@ class GrpcHandlerTlsTest {
   void serverNameIndicationVerifiesAHostNameWhileDiallingAnIp() throws Exception {
     int port = serveHandler(certs.namesOnlyServer, ClientAuth.NONE);
     GrpcHandler remote = handler("https://127.0.0.1:" + port,
-        trustingTheTestCa().serverNameIndication("localhost").build());
+        trustingTheTestCa().serverName("localhost").build());
 
     assertDelivered(send(remote, "sni"), "sni");
     assertThat(authorities).containsExactly("localhost");
@@ -202,7 +203,7 @@ class GrpcHandlerTlsTest {
   void serverNameIndicationIsSentToTheHandler() throws Exception {
     int port = serveHandler(certs.namesOnlyServer, ClientAuth.NONE);
     GrpcHandler remote = handler("https://127.0.0.1:" + port,
-        trustingTheTestCa().serverNameIndication("handler.test").build());
+        trustingTheTestCa().serverName("handler.test").build());
 
     assertDelivered(send(remote, "sni"), "sni");
     // The JDK sends SNI only for names with a dot, hence handler.test rather than localhost.
@@ -214,7 +215,7 @@ class GrpcHandlerTlsTest {
   void aServerNameIndicationTheCertificateDoesNotNameIsRejected() throws Exception {
     int port = serveHandler(certs.namesOnlyServer, ClientAuth.NONE);
     GrpcHandler remote = handler("https://127.0.0.1:" + port,
-        trustingTheTestCa().serverNameIndication("other.test").build());
+        trustingTheTestCa().serverName("other.test").build());
 
     assertThat(failureReason(send(remote, "x"))).isEqualTo("unavailable");
     assertThat(service.requests).isEmpty();

@@ -4,6 +4,7 @@ import io.exproto.transport.TestCertificates;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.exproto.tls.TlsSettings;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -11,8 +12,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Unusable TLS files are reported when the handler or adapter server is built, naming the setting
- * and the file, rather than at the first handshake.
+ * Unusable TLS files are reported when the handler's or adapter server's settings are built, so
+ * before the handler or server is, naming the setting and the file, rather than at the first
+ * handshake.
  */
 class TlsFileContentsTest {
   @TempDir static Path dir;
@@ -29,49 +31,49 @@ class TlsFileContentsTest {
     empty = TestCertificates.write(dir.resolve("empty.pem"), "");
   }
 
-  private static GrpcHandler handlerWith(HandlerTls tls) {
+  private static GrpcHandler handlerWith(TlsSettings tls) {
     return GrpcHandler.builder().address("https://localhost:9001").tls(tls).build();
   }
 
-  private static GrpcAdapterServer serverWith(AdapterTls tls) {
+  private static GrpcAdapterServer serverWith(TlsSettings tls) {
     return GrpcAdapterServer.builder(new RecordingAdapter()).tls(tls).build();
   }
 
   @Test
   void aTrustFileWithoutCertificates() {
-    assertThatThrownBy(() -> handlerWith(HandlerTls.builder().trustCertificates(garbage).build()))
+    assertThatThrownBy(() -> handlerWith(TlsSettings.client().trustCertificates(garbage).build()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("HandlerTls trustCertificates file " + garbage)
+        .hasMessageContaining("TlsSettings trustCertificates file " + garbage)
         .hasMessageContaining("-----BEGIN CERTIFICATE-----");
-    assertThatThrownBy(() -> handlerWith(HandlerTls.builder().trustCertificates(empty).build()))
+    assertThatThrownBy(() -> handlerWith(TlsSettings.client().trustCertificates(empty).build()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("HandlerTls trustCertificates file " + empty
+        .hasMessage("TlsSettings trustCertificates file " + empty
             + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
   }
 
   @Test
   void aKeyFileWithoutAKey() {
     // A common slip: the certificate given twice.
-    assertThatThrownBy(() -> handlerWith(HandlerTls.builder()
-            .keyManager(certs.client.certificate(), certs.client.certificate()).build()))
+    assertThatThrownBy(() -> handlerWith(TlsSettings.client()
+            .certificate(certs.client.certificate(), certs.client.certificate()).build()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("HandlerTls keyManager private key file " + certs.client.certificate()
+        .hasMessage("TlsSettings private key file " + certs.client.certificate()
             + " holds no PEM private key (-----BEGIN PRIVATE KEY-----)");
   }
 
   @Test
   void aKeyOfAnotherCertificate() {
-    assertThatThrownBy(() -> handlerWith(HandlerTls.builder()
-            .keyManager(certs.client.certificate(), certs.server.privateKey()).build()))
+    assertThatThrownBy(() -> handlerWith(TlsSettings.client()
+            .certificate(certs.client.certificate(), certs.server.privateKey()).build()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("HandlerTls keyManager: the private key in "
+        .hasMessageStartingWith("TlsSettings certificate: the private key in "
             + certs.server.privateKey() + " does not belong to the first certificate in "
             + certs.client.certificate())
         .hasMessageContaining("CN=client,O=Org,C=CN");
-    assertThatThrownBy(() -> serverWith(AdapterTls.builder()
+    assertThatThrownBy(() -> serverWith(TlsSettings.server()
             .certificate(certs.server.certificate(), certs.rsaServer.privateKey()).build()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("AdapterTls certificate: the private key in "
+        .hasMessageStartingWith("TlsSettings certificate: the private key in "
             + certs.rsaServer.privateKey() + " does not belong to the first certificate in "
             + certs.server.certificate());
   }
@@ -81,10 +83,10 @@ class TlsFileContentsTest {
     Path encrypted = TestCertificates.write(dir.resolve("encrypted.key"),
         TestCertificates.pem("ENCRYPTED PRIVATE KEY", new byte[] {0x30, 0x00}));
 
-    assertThatThrownBy(() -> serverWith(AdapterTls.builder()
+    assertThatThrownBy(() -> serverWith(TlsSettings.server()
             .certificate(certs.server.certificate(), encrypted).build()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("AdapterTls private key file " + encrypted
+        .hasMessageContaining("TlsSettings private key file " + encrypted
             + " holds an encrypted private key")
         .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
   }
@@ -94,10 +96,10 @@ class TlsFileContentsTest {
     Path sec1 = TestCertificates.write(dir.resolve("sec1.key"),
         TestCertificates.pem("EC PRIVATE KEY", new byte[] {0x30, 0x00}));
 
-    assertThatThrownBy(() -> serverWith(AdapterTls.builder()
+    assertThatThrownBy(() -> serverWith(TlsSettings.server()
             .certificate(certs.server.certificate(), sec1).build()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("AdapterTls private key file " + sec1 + " holds a 'EC PRIVATE KEY'")
+        .hasMessageContaining("TlsSettings private key file " + sec1 + " holds a 'EC PRIVATE KEY'")
         .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
   }
 
@@ -106,37 +108,37 @@ class TlsFileContentsTest {
     Path damaged = TestCertificates.write(dir.resolve("damaged.key"),
         TestCertificates.pem("PRIVATE KEY", new byte[] {1, 2, 3, 4}));
 
-    assertThatThrownBy(() -> serverWith(AdapterTls.builder()
+    assertThatThrownBy(() -> serverWith(TlsSettings.server()
             .certificate(certs.server.certificate(), damaged).build()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("AdapterTls private key file " + damaged
+        .hasMessageContaining("TlsSettings private key file " + damaged
             + " holds a private key that is damaged or of an unsupported type");
   }
 
   @Test
   void aBadServerCertificateOrTrustFile() {
-    assertThatThrownBy(() -> serverWith(AdapterTls.builder()
+    assertThatThrownBy(() -> serverWith(TlsSettings.server()
             .certificate(garbage, certs.server.privateKey()).build()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("AdapterTls certificate chain file " + garbage);
-    assertThatThrownBy(() -> serverWith(AdapterTls.builder()
+        .hasMessageContaining("TlsSettings certificate chain file " + garbage);
+    assertThatThrownBy(() -> serverWith(TlsSettings.server()
             .certificate(certs.server.certificate(), certs.server.privateKey())
             .trustCertificates(empty)
-            .clientAuth(AdapterTls.ClientAuth.REQUIRE).build()))
+            .clientAuth(TlsSettings.ClientAuth.REQUIRE).build()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("AdapterTls trustCertificates file " + empty);
+        .hasMessageContaining("TlsSettings trustCertificates file " + empty);
   }
 
   @Test
   void goodFilesBuild() {
-    grpc.register(handlerWith(HandlerTls.builder()
+    grpc.register(handlerWith(TlsSettings.client()
         .trustCertificates(certs.ca)
-        .keyManager(certs.client.certificate(), certs.client.privateKey())
+        .certificate(certs.client.certificate(), certs.client.privateKey())
         .build()));
-    grpc.register(serverWith(AdapterTls.builder()
+    grpc.register(serverWith(TlsSettings.server()
         .certificate(certs.rsaServer.certificate(), certs.rsaServer.privateKey())
         .trustCertificates(certs.ca)
-        .clientAuth(AdapterTls.ClientAuth.OPTIONAL)
+        .clientAuth(TlsSettings.ClientAuth.OPTIONAL)
         .build()));
     assertThat(certs.rsaServer.privateKey()).content()
         .startsWith("-----BEGIN RSA PRIVATE KEY-----");
@@ -144,7 +146,7 @@ class TlsFileContentsTest {
 
   @Test
   void tlsWithAPlaintextAddressOrAChannelIsAMistake() {
-    HandlerTls tls = HandlerTls.builder().trustCertificates(certs.ca).build();
+    TlsSettings tls = TlsSettings.client().trustCertificates(certs.ca).build();
 
     assertThatThrownBy(
             () -> GrpcHandler.builder().address("http://127.0.0.1:9001").tls(tls).build())

@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import io.exproto.broker.mqtt.MqttBridgeMode;
 import io.exproto.broker.mqtt.MqttBroker;
 import io.exproto.broker.mqtt.MqttProtocolVersion;
-import io.exproto.broker.mqtt.MqttTls;
+import io.exproto.tls.TlsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -170,12 +170,12 @@ record BrokerSettings(String type, String server, String settingName, MqttBridge
       b.connectTimeout(connectTimeout);
     }
     if (cacertfile != null || certfile != null || serverName != null) {
-      MqttTls.Builder t = MqttTls.builder();
+      TlsSettings.ClientBuilder t = TlsSettings.client();
       if (cacertfile != null) {
         t.trustCertificates(cacertfile);
       }
       if (certfile != null) {
-        t.keyManager(certfile, keyfile);
+        t.certificate(certfile, keyfile);
       }
       if (serverName != null) {
         t.serverName(serverName);

@@ -5,15 +5,13 @@ import io.exproto.server.GatewayConfigFile.ListenerConfig;
 import io.exproto.gateway.Gateway;
 import io.exproto.gateway.GatewayBuilder;
 import io.exproto.grpc.GrpcAdapterServer;
-import io.exproto.grpc.AdapterTls;
 import io.exproto.grpc.GrpcHandler;
 import io.exproto.grpc.HandlerService;
-import io.exproto.grpc.HandlerTls;
 import io.exproto.transport.netty.NettyTransport;
 import io.exproto.transport.dtls.DtlsListener;
 import io.exproto.transport.dtls.PskFile;
 import io.exproto.transport.AccessRules;
-import io.exproto.transport.netty.ServerTls;
+import io.exproto.tls.TlsSettings;
 import io.exproto.transport.netty.TcpListener;
 import io.exproto.transport.netty.UdpListener;
 import io.exproto.server.http.ApiKeys;
@@ -595,32 +593,47 @@ public final class StandaloneGateway implements Callable<Integer> {
     }
   }
 
-  private static HandlerTls handlerTls(GatewayConfigFile.TlsFiles f) {
-    HandlerTls.Builder b = HandlerTls.builder();
+  private static TlsSettings handlerTls(GatewayConfigFile.TlsFiles f) {
+    TlsSettings.ClientBuilder b = TlsSettings.client();
     ifSet(f.cacertfile(), b::trustCertificates);
     if (f.certfile() != null || f.keyfile() != null) {
       if (f.certfile() == null || f.keyfile() == null) {
         throw new IllegalArgumentException("handler.ssl_options needs both certfile and keyfile"
             + " for a client certificate");
       }
-      b.keyManager(f.certfile(), f.keyfile());
+      b.certificate(f.certfile(), f.keyfile());
     }
-    ifSet(f.serverNameIndication(), b::serverNameIndication);
+    ifSet(f.serverNameIndication(), b::serverName);
     return b.build();
   }
 
-  private static ServerTls serverTls(GatewayConfigFile.TlsFiles f) {
+  /** An ssl listener's settings; its handshake_timeout goes on the listener. */
+  private static TlsSettings serverTls(GatewayConfigFile.TlsFiles f) {
     if (f.certfile() == null || f.keyfile() == null) {
       throw new IllegalArgumentException("ssl listeners need certfile and keyfile");
     }
-    ServerTls.Builder b = ServerTls.builder().certificate(f.certfile(), f.keyfile());
+    TlsSettings.ServerBuilder b = TlsSettings.server().certificate(f.certfile(), f.keyfile());
     ifSet(f.cacertfile(), b::trustCertificates);
     if (f.versions() != null) {
       b.protocols(f.versions().toArray(String[]::new));
     }
     ifSet(f.ciphers(), b::ciphers);
-    ifSet(f.handshakeTimeout(), b::handshakeTimeout);
-    return b.verifyPeer(f.verifyPeer()).failIfNoPeerCert(f.failIfNoPeerCert()).build();
+    return b.clientAuth(clientAuth(f, true)).build();
+  }
+
+  /**
+   * EMQX's {@code verify} and {@code fail_if_no_peer_cert} as a {@link TlsSettings.ClientAuth}.
+   *
+   * @param strict refuse {@code fail_if_no_peer_cert = true} without {@code verify_peer}, as the
+   *     listeners do; else it is ignored, as the adapter server does
+   */
+  private static TlsSettings.ClientAuth clientAuth(GatewayConfigFile.TlsFiles f, boolean strict) {
+    if (strict && f.failIfNoPeerCert() && !f.verifyPeer()) {
+      throw new IllegalArgumentException("fail_if_no_peer_cert = true needs verify = verify_peer:"
+          + " a client certificate is only asked for when it is verified");
+    }
+    return !f.verifyPeer() ? TlsSettings.ClientAuth.NONE
+        : f.failIfNoPeerCert() ? TlsSettings.ClientAuth.REQUIRE : TlsSettings.ClientAuth.OPTIONAL;
   }
 
   /**
@@ -639,13 +652,23 @@ public final class StandaloneGateway implements Callable<Integer> {
         throw new IllegalArgumentException("dtls listener '" + l.name() + "' needs both"
             + " certfile and keyfile for a certificate");
       }
-      b.certificate(f.certfile(), f.keyfile());
+      TlsSettings.ServerBuilder t = TlsSettings.server().certificate(f.certfile(), f.keyfile());
+      ifSet(f.cacertfile(), t::trustCertificates);
+      b.tls(t.clientAuth(clientAuth(f, true)).build());
     } else if (psk == null) {
       throw new IllegalArgumentException("dtls listener '" + l.name() + "' needs certfile and"
           + " keyfile, or pre-shared keys");
+    } else {
+      if (clientAuth(f, true) != TlsSettings.ClientAuth.NONE) {
+        throw new IllegalArgumentException("dtls listener '" + l.name() + "': verify ="
+            + " verify_peer needs certfile and keyfile: client certificates are only asked for"
+            + " in certificate handshakes");
+      }
+      if (f.cacertfile() != null) { // checked as ever, though only certificates would use it
+        io.exproto.transport.internal.PemFiles.certificates("cacertfile", f.cacertfile());
+      }
     }
     ifSet(psk, b::psk);
-    ifSet(f.cacertfile(), b::trustCertificates);
     ifSet(l.maxConnections(), b::maxConnections);
     ifSet(l.maxConnRate(), b::maxConnRate);
     if (l.accessRules() != null) {
@@ -655,7 +678,7 @@ public final class StandaloneGateway implements Callable<Integer> {
       ifSet(l.udpOptions().sndbuf(), b::sendBuffer);
       ifSet(l.udpOptions().recbuf(), b::recvBuffer);
     }
-    return b.verifyPeer(f.verifyPeer()).failIfNoPeerCert(f.failIfNoPeerCert()).build();
+    return b.build();
   }
 
   /**
@@ -689,14 +712,13 @@ public final class StandaloneGateway implements Callable<Integer> {
     }
   }
 
-  private static AdapterTls adapterTls(GatewayConfigFile.TlsFiles f) {
+  private static TlsSettings adapterTls(GatewayConfigFile.TlsFiles f) {
     if (f.certfile() == null || f.keyfile() == null) {
       throw new IllegalArgumentException("certfile and keyfile are required");
     }
-    AdapterTls.Builder b = AdapterTls.builder().certificate(f.certfile(), f.keyfile());
+    TlsSettings.ServerBuilder b = TlsSettings.server().certificate(f.certfile(), f.keyfile());
     ifSet(f.cacertfile(), b::trustCertificates);
-    b.clientAuth(!f.verifyPeer() ? AdapterTls.ClientAuth.NONE
-        : f.failIfNoPeerCert() ? AdapterTls.ClientAuth.REQUIRE : AdapterTls.ClientAuth.OPTIONAL);
+    b.clientAuth(clientAuth(f, false));
     return b.build();
   }
 
@@ -821,6 +843,7 @@ public final class StandaloneGateway implements Callable<Integer> {
     ifSet(l.enableAuthn(), lb::enableAuthn);
     if (l.type().equals("ssl")) {
       lb.tls(serverTls(l.tls()));
+      ifSet(l.tls().handshakeTimeout(), lb::tlsHandshakeTimeout);
     }
     return lb.build();
   }

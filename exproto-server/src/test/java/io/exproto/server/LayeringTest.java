@@ -30,7 +30,7 @@ class LayeringTest {
   /** The packages of exproto-core. */
   private static final String[] CORE = {"io.exproto.gateway", "io.exproto.gateway.internal",
       "io.exproto.handler", "io.exproto.broker", "io.exproto.auth", "io.exproto.transport",
-      "io.exproto.transport.internal"};
+      "io.exproto.transport.internal", "io.exproto.tls", "io.exproto.tls.internal"};
 
   private static JavaClasses classes;
 

@@ -12,6 +12,8 @@ import io.exproto.broker.mqtt.internal.Links;
 import io.exproto.broker.mqtt.internal.MqttLink;
 import io.exproto.broker.mqtt.internal.SharedPool;
 import io.exproto.broker.mqtt.internal.Transports;
+import io.exproto.tls.TlsSettings;
+import io.exproto.tls.internal.TlsChecks;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -369,7 +371,7 @@ public final class MqttBroker implements Broker, AutoCloseable {
     private String server;
     private MqttBridgeMode mode = MqttBridgeMode.SESSION;
     private MqttProtocolVersion version = MqttProtocolVersion.V5;
-    private MqttTls tls;
+    private TlsSettings tls;
     private String clientIdPrefix = "";
     private String username = "";
     private String password = "";
@@ -407,11 +409,20 @@ public final class MqttBroker implements Broker, AutoCloseable {
     }
 
     /**
-     * TLS settings for an {@code mqtts://} server (trusted CA, client certificate, server name).
-     * Without it, {@code mqtts://} uses the JDK's trust store and no client certificate.
+     * TLS settings for an {@code mqtts://} server: the client side of {@link TlsSettings}, with
+     * the CA certificates to trust instead of the JDK's default trust store, a client certificate
+     * to present, and the server name to send (SNI) and verify when it differs from the URL's host
+     * (connecting by IP address to a broker known by name, say). The broker's certificate must
+     * always match the server name (the URL's host unless set): hostname verification cannot be
+     * turned off. Protocols and ciphers cannot be chosen here. Without it, {@code mqtts://} uses
+     * the JDK's trust store and no client certificate.
+     *
+     * @throws IllegalArgumentException if they are server settings, or set protocols or ciphers
      */
-    public Builder tls(MqttTls tls) {
-      this.tls = Objects.requireNonNull(tls, "tls");
+    public Builder tls(TlsSettings tls) {
+      TlsChecks.requireSide(tls, TlsSettings.Side.CLIENT, "MqttBroker tls");
+      TlsChecks.refuseProtocolsAndCiphers(tls, "MqttBroker tls");
+      this.tls = tls;
       return this;
     }
 
@@ -560,7 +571,7 @@ public final class MqttBroker implements Broker, AutoCloseable {
       }
       String url = scheme + "://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
       return new MqttBroker(new BridgeConfig(url, host, port,
-          secure ? (tls != null ? tls : MqttTls.builder().build()) : null, mode, version,
+          secure ? (tls != null ? tls : TlsSettings.client().build()) : null, mode, version,
           clientIdPrefix, username, password, poolSize, keepalive, sessionExpiry,
           reconnectWindow, connectTimeout, publishTimeout, reconnectMaxDelay,
           maxPendingPublishes));

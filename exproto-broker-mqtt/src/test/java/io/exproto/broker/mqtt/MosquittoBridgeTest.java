@@ -11,6 +11,7 @@ import io.exproto.handler.Message;
 import io.exproto.handler.ResultCode;
 import io.exproto.testkit.HandlerEvent;
 import io.exproto.testkit.TestCertificates;
+import io.exproto.tls.TlsSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -227,7 +228,7 @@ class MosquittoBridgeTest {
     String url = "mqtts://127.0.0.1:" + tls.port;
 
     MqttBroker untrusted = MqttBroker.builder().server(url).credentials("bridge", "bridgepw")
-        .tls(MqttTls.builder().trustCertificates(otherCa.ca).build())
+        .tls(TlsSettings.client().trustCertificates(otherCa.ca).build())
         .connectTimeout(Duration.ofSeconds(3)).build();
     assertThatThrownBy(untrusted::start).isInstanceOf(IOException.class)
         .hasMessageContaining(url).hasMessageContaining("TLS handshake failed")
@@ -235,7 +236,7 @@ class MosquittoBridgeTest {
     untrusted.close();
 
     MqttBroker trusted = started(MqttBroker.builder().server(url).credentials("bridge", "bridgepw")
-        .tls(MqttTls.builder().trustCertificates(brokerCa.ca).serverName("localhost").build())
+        .tls(TlsSettings.client().trustCertificates(brokerCa.ca).serverName("localhost").build())
         .connectTimeout(Duration.ofSeconds(3)));
     BridgeFixture gw = gateway(trusted);
     String conn = device(gw, "tls-dev", "dev1", "pw1");

@@ -3,8 +3,10 @@ package io.exproto.broker.mqtt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.exproto.tls.TlsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The builder's validation: every bad value is refused in build() naming the setting. */
@@ -55,10 +57,15 @@ class MqttBrokerBuilderTest {
     assertThatThrownBy(() -> b.maxPendingPublishes(0).build())
         .hasMessageContaining("maxPendingPublishes");
     b.maxPendingPublishes(1);
-    assertThatThrownBy(() -> b.tls(MqttTls.builder().build()).build())
+    assertThatThrownBy(() -> b.tls(TlsSettings.client().build()).build())
         .hasMessageContaining("use mqtts://");
-    assertThatThrownBy(() -> MqttTls.builder().trustCertificates(Path.of("/nonexistent/ca.pem"))
-        .build()).hasMessageContaining("MqttTls trustCertificates").hasMessageContaining("does not exist");
+    assertThatThrownBy(() -> TlsSettings.client().trustCertificates(Path.of("/nonexistent/ca.pem"))
+        .build()).hasMessageContaining("TlsSettings trustCertificates")
+        .hasMessageContaining("does not exist");
+    assertThatThrownBy(() -> b.tls(TlsSettings.client().protocols("TLSv1.3").build()))
+        .hasMessageContaining("MqttBroker tls: protocols cannot be chosen here");
+    assertThatThrownBy(() -> b.tls(TlsSettings.client().ciphers(List.of("TLS_AES_128_GCM_SHA256"))
+        .build())).hasMessageContaining("MqttBroker tls: ciphers cannot be chosen here");
   }
 
   @Test

@@ -28,8 +28,9 @@ import java.util.regex.Pattern;
  * key of another certificate) is reported in terms of the setting a user wrote, and so that the
  * PKCS#1 RSA keys common in EMQX deployments work without Bouncy Castle.
  *
- * <p>Not API: shared by exproto's TLS-capable modules (gRPC, Netty transport), which is why it lives
- * in the core; only the JDK is used. Stateless; thread-safe.
+ * <p>Not API: used by {@link io.exproto.tls.TlsSettings}, which reads every TLS file of exproto's
+ * TLS-capable modules, and by exproto-auth's HTTP backend; only the JDK is used. Stateless;
+ * thread-safe.
  */
 public final class PemFiles {
   private static final Pattern PRIVATE_KEY = Pattern.compile(
@@ -141,6 +142,18 @@ public final class PemFiles {
    */
   public static void requireKeyMatches(String setting, PrivateKey key, Path keyFile,
       X509Certificate certificate, Path chainFile) {
+    if (!keyMatches(key, certificate)) {
+      throw new IllegalArgumentException(setting + ": the private key in " + keyFile
+          + " does not belong to the first certificate in " + chainFile + " ("
+          + certificate.getSubjectX500Principal().getName() + ")");
+    }
+  }
+
+  /**
+   * Whether {@code key} belongs to {@code certificate}, by signing with the one and verifying with
+   * the other; true too for a key type this cannot check cheaply (the handshake will).
+   */
+  public static boolean keyMatches(PrivateKey key, X509Certificate certificate) {
     String signatureAlgorithm = switch (key.getAlgorithm()) {
       case "RSA" -> "SHA256withRSA";
       case "EC" -> "SHA256withECDSA";
@@ -149,10 +162,9 @@ public final class PemFiles {
       default -> null;
     };
     if (signatureAlgorithm == null) {
-      return; // cannot tell cheaply; the handshake will
+      return true; // cannot tell cheaply; the handshake will
     }
     byte[] probe = "exproto key check".getBytes(US_ASCII);
-    boolean matches;
     try {
       Signature signer = Signature.getInstance(signatureAlgorithm);
       signer.initSign(key);
@@ -161,14 +173,9 @@ public final class PemFiles {
       Signature verifier = Signature.getInstance(signatureAlgorithm);
       verifier.initVerify(certificate.getPublicKey());
       verifier.update(probe);
-      matches = verifier.verify(signature);
+      return verifier.verify(signature);
     } catch (GeneralSecurityException e) {
-      matches = false; // e.g. an EC key with an RSA certificate
-    }
-    if (!matches) {
-      throw new IllegalArgumentException(setting + ": the private key in " + keyFile
-          + " does not belong to the first certificate in " + chainFile + " ("
-          + certificate.getSubjectX500Principal().getName() + ")");
+      return false; // e.g. an EC key with an RSA certificate
     }
   }
 

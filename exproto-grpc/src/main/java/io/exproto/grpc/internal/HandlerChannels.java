@@ -1,6 +1,6 @@
 package io.exproto.grpc.internal;
 
-import io.exproto.grpc.HandlerTls;
+import io.exproto.tls.TlsSettings;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.Channel;
@@ -20,19 +20,20 @@ public final class HandlerChannels {
    *
    * @param address {@code http://host:port} or {@code https://host:port}; the host is a name or
    *     an IP literal
-   * @param tlsOrNull for {@code https://}: how to verify the handler, the client certificate and
-   *     the SNI host name; null for the JDK's default trust store, no client certificate, and the
+   * @param tlsOrNull for {@code https://}: client settings, how to verify the handler, the client
+   *     certificate and the server name; null for the JDK's default trust store, no client certificate, and the
    *     address's host as SNI
    * @param groupOrNull the event loops to run the channel's I/O on (not owned), or null for
    *     gRPC's own
    * @param channelType the socket channel class for {@code groupOrNull}; null with it
    * @param transparentRetry keep gRPC's transparent retries (see
    *     {@code GrpcHandler.Builder.transparentRetry}); false disables gRPC's retry machinery
-   * @throws IllegalArgumentException if the address is malformed, or a TLS file is unusable
+   * @throws IllegalArgumentException if the address is malformed, or the TLS context cannot be
+   *     made from the settings
    * @throws IllegalStateException if TLS settings are given with a plaintext {@code http://}
    *     address
    */
-  public static ManagedChannel create(String address, HandlerTls tlsOrNull,
+  public static ManagedChannel create(String address, TlsSettings tlsOrNull,
       EventLoopGroup groupOrNull, Class<? extends Channel> channelType, boolean transparentRetry) {
     HandlerAddress parsed = HandlerAddress.parse(address);
     if (!parsed.tls() && tlsOrNull != null) {
@@ -46,7 +47,7 @@ public final class HandlerChannels {
       if (tlsOrNull != null) {
         // The authority is what gRPC's TLS negotiator sends as SNI and verifies the certificate
         // against, so overriding it lets an IP address be dialled while a host name is verified.
-        tlsOrNull.serverNameIndication().ifPresent(builder::overrideAuthority);
+        tlsOrNull.serverName().ifPresent(builder::overrideAuthority);
       }
     } else {
       builder.usePlaintext();

@@ -1,21 +1,18 @@
 package io.exproto.grpc.internal;
 
-import io.exproto.transport.internal.PemFiles;
-import io.exproto.grpc.AdapterTls;
-import io.exproto.grpc.HandlerTls;
+import io.exproto.tls.TlsSettings;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import java.nio.file.Path;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLException;
 
 /**
- * Builds the Netty {@link SslContext}s of the TLS option classes, configured for gRPC (HTTP/2 by
- * ALPN, gRPC's cipher suites). Reading the files here, when the handler or server is built, is what
- * reports a bad file at configuration time rather than at the first handshake.
+ * Turns {@link TlsSettings} into the Netty {@link SslContext}s of the handler channel and the
+ * adapter server, configured for gRPC (HTTP/2 by ALPN, gRPC's cipher suites). The key material was
+ * read and checked when the settings were built; building the context here, when the handler or
+ * server is built, reports anything else at configuration time rather than at the first handshake.
  *
  * <p>Stateless; thread-safe.
  */
@@ -25,22 +22,19 @@ public final class TlsContexts {
   /**
    * The client context for an {@code https://} handler address.
    *
-   * @param tls the settings, or null for the JDK's default trust store and no client certificate
-   * @throws IllegalArgumentException naming the setting and the file, if a file is unusable
+   * @param tls client settings, or null for the JDK's default trust store and no client
+   *     certificate
+   * @throws IllegalArgumentException if the context cannot be made from them
    */
-  public static SslContext forHandler(HandlerTls tls) {
+  public static SslContext forHandler(TlsSettings tls) {
     SslContextBuilder builder = GrpcSslContexts.forClient();
     if (tls != null) {
-      tls.trustCertificates().ifPresent(ca -> builder.trustManager(
-          PemFiles.certificates("HandlerTls trustCertificates", ca)));
-      if (tls.certificateChain().isPresent()) {
-        Path chainFile = tls.certificateChain().get();
-        Path keyFile = tls.privateKey().orElseThrow();
-        X509Certificate[] chain =
-            PemFiles.certificates("HandlerTls keyManager certificate chain", chainFile);
-        PrivateKey key = PemFiles.privateKey("HandlerTls keyManager private key", keyFile);
-        PemFiles.requireKeyMatches("HandlerTls keyManager", key, keyFile, chain[0], chainFile);
-        builder.keyManager(key, chain);
+      if (!tls.trustCertificates().isEmpty()) {
+        builder.trustManager(array(tls));
+      }
+      if (tls.privateKey().isPresent()) {
+        builder.keyManager(tls.privateKey().get(),
+            tls.certificateChain().toArray(new X509Certificate[0]));
       }
     }
     return build(builder, tls == null ? "the default handler TLS settings" : tls.toString());
@@ -49,25 +43,26 @@ public final class TlsContexts {
   /**
    * The server context of the adapter server.
    *
-   * @throws IllegalArgumentException naming the setting and the file, if a file is unusable
+   * @param tls server settings
+   * @throws IllegalArgumentException if the context cannot be made from them
    */
-  public static SslContext forAdapterServer(AdapterTls tls) {
-    X509Certificate[] chain =
-        PemFiles.certificates("AdapterTls certificate chain", tls.certificateChain());
-    PrivateKey key = PemFiles.privateKey("AdapterTls private key", tls.privateKey());
-    PemFiles.requireKeyMatches("AdapterTls certificate", key, tls.privateKey(), chain[0],
-        tls.certificateChain());
-    SslContextBuilder builder = GrpcSslContexts.configure(SslContextBuilder.forServer(key, chain))
+  public static SslContext forAdapterServer(TlsSettings tls) {
+    SslContextBuilder builder = GrpcSslContexts.configure(SslContextBuilder.forServer(
+            tls.privateKey().orElseThrow(), tls.certificateChain().toArray(new X509Certificate[0])))
         .clientAuth(switch (tls.clientAuth()) {
           case NONE -> ClientAuth.NONE;
           case OPTIONAL -> ClientAuth.OPTIONAL;
           case REQUIRE -> ClientAuth.REQUIRE;
         });
-    if (tls.clientAuth() != AdapterTls.ClientAuth.NONE) {
-      tls.trustCertificates().ifPresent(ca -> builder.trustManager(
-          PemFiles.certificates("AdapterTls trustCertificates", ca)));
+    // Without trusted certificates, OPTIONAL verifies against the JDK's default trust store.
+    if (tls.clientAuth() != TlsSettings.ClientAuth.NONE && !tls.trustCertificates().isEmpty()) {
+      builder.trustManager(array(tls));
     }
     return build(builder, tls.toString());
+  }
+
+  private static X509Certificate[] array(TlsSettings tls) {
+    return tls.trustCertificates().toArray(new X509Certificate[0]);
   }
 
   private static SslContext build(SslContextBuilder builder, String settings) {

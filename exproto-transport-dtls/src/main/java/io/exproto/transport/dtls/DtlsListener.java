@@ -1,6 +1,8 @@
 package io.exproto.transport.dtls;
 
 import io.exproto.handler.PeerCertificate;
+import io.exproto.tls.TlsSettings;
+import io.exproto.tls.internal.TlsChecks;
 import io.exproto.transport.Link;
 import io.exproto.transport.LinkAcceptor;
 import io.exproto.transport.LinkExecutor;
@@ -12,13 +14,9 @@ import io.exproto.transport.dtls.internal.DtlsEndpoint;
 import io.exproto.transport.dtls.internal.DtlsSettings;
 import io.exproto.transport.internal.Addresses;
 import io.exproto.transport.internal.ListenerLifecycle;
-import io.exproto.transport.internal.PemFiles;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,7 +35,9 @@ import org.eclipse.californium.scandium.dtls.pskstore.AdvancedPskStore;
  * DtlsListener dtls = DtlsListener.builder()
  *     .bind("0.0.0.0", 7993)
  *     .psk(Map.of("device-1", secret))
- *     .certificate(Path.of("server.pem"), Path.of("server.key"))
+ *     .tls(TlsSettings.server()
+ *         .certificate(Path.of("server.pem"), Path.of("server.key"))
+ *         .build())
  *     .build();
  * }</pre>
  *
@@ -68,10 +68,13 @@ import org.eclipse.californium.scandium.dtls.pskstore.AdvancedPskStore;
  * <p><b>Backpressure.</b> While a link's reads are paused its records are dropped and counted in
  * {@link #droppedWhilePaused()}.
  *
- * <p>Keys are unencrypted PEM, PKCS#8 ({@code BEGIN PRIVATE KEY}: EC, RSA or EdDSA) or PKCS#1
- * ({@code BEGIN RSA PRIVATE KEY}), read and checked against the certificate by {@link
- * Builder#build()}. Thread-safe. Not implemented: protocol version selection (Scandium speaks DTLS
- * 1.2).
+ * <p><b>Certificates.</b> The server side of {@link TlsSettings} ({@link Builder#tls}) gives the
+ * certificate, the CA certificates that verify clients' certificates and whether clients are asked
+ * for one ({@link TlsSettings.ClientAuth}); keys are unencrypted PEM, PKCS#8 ({@code BEGIN PRIVATE
+ * KEY}: EC, RSA or EdDSA) or PKCS#1 ({@code BEGIN RSA PRIVATE KEY}), read and checked against the
+ * certificate when the settings are built. Not implemented: protocol version selection (Scandium
+ * speaks DTLS 1.2, the only protocol the settings may name) and cipher suite selection (the suites
+ * follow the certificate and the keys). Thread-safe.
  */
 public final class DtlsListener implements TransportListener {
 
@@ -119,6 +122,11 @@ public final class DtlsListener implements TransportListener {
   /** The configured address, possibly with port 0. */
   public InetSocketAddress bindAddress() {
     return settings.bindAddress();
+  }
+
+  /** The certificate settings; null for a listener with pre-shared keys only. */
+  public TlsSettings tls() {
+    return settings.tls();
   }
 
   /** The configured session limit. */
@@ -209,13 +217,9 @@ public final class DtlsListener implements TransportListener {
   /** Configures a {@link DtlsListener}. Setters only record; {@link #build()} validates. */
   public static final class Builder extends ListenerBuilder<Builder> {
     private LongSupplier nanoClock = System::nanoTime;
-    private Path certificateChain;
-    private Path privateKey;
-    private Path trustCertificates;
+    private TlsSettings tls;
     private Map<String, byte[]> psk;
     private AdvancedPskStore pskStore;
-    private boolean verifyPeer;
-    private boolean failIfNoPeerCert;
     private Duration retransmissionTimeout = Duration.ofSeconds(2);
     private int maxRetransmissions = 4;
     private int executorThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -233,19 +237,24 @@ public final class DtlsListener implements TransportListener {
     }
 
     /**
-     * The server's certificate chain (PEM, leaf first) and its unencrypted PEM private key (PKCS#8
-     * or PKCS#1), for certificate cipher suites.
+     * The server's certificate, for certificate cipher suites, with the CA certificates that
+     * verify clients' certificates and whether clients are asked for one ({@code dtls_options}):
+     * the server side of {@link TlsSettings}. {@link TlsSettings.ClientAuth#OPTIONAL} and {@link
+     * TlsSettings.ClientAuth#REQUIRE} need trusted certificates (a dtls listener has no default
+     * trust store); protocols may only be {@code DTLSv1.2}, and ciphers cannot be chosen. Default
+     * none: pre-shared keys only.
+     *
+     * @throws IllegalArgumentException if they are client settings
      */
-    public Builder certificate(Path certificateChainPem, Path privateKeyPem) {
-      this.certificateChain = Objects.requireNonNull(certificateChainPem, "certificateChainPem");
-      this.privateKey = Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+    public Builder tls(TlsSettings tls) {
+      this.tls = TlsChecks.requireSide(tls, TlsSettings.Side.SERVER, "DtlsListener tls");
       return this;
     }
 
     /**
      * Pre-shared keys by identity, for PSK cipher suites; the secrets are copied. {@link PskFile}
-     * reads them from a file in EMQX's {@code identity:secret} format. With {@link #certificate}
-     * too, the listener accepts both kinds of client.
+     * reads them from a file in EMQX's {@code identity:secret} format. With {@link #tls} too, the
+     * listener accepts both kinds of client.
      */
     public Builder psk(Map<String, byte[]> secretsByIdentity) {
       Map<String, byte[]> copy = new LinkedHashMap<>();
@@ -259,26 +268,6 @@ public final class DtlsListener implements TransportListener {
     public Builder pskStore(AdvancedPskStore store) {
       this.pskStore = Objects.requireNonNull(store, "store");
       this.psk = null;
-      return this;
-    }
-
-    /** CA certificates (PEM) that client certificates must chain to; needed by verifyPeer. */
-    public Builder trustCertificates(Path caPem) {
-      this.trustCertificates = Objects.requireNonNull(caPem, "caPem");
-      return this;
-    }
-
-    /** Asks clients for a certificate and verifies it against trustCertificates. Default false. */
-    public Builder verifyPeer(boolean verifyPeer) {
-      this.verifyPeer = verifyPeer;
-      return this;
-    }
-
-    /**
-     * With verifyPeer, refuses certificate handshakes without a client certificate. Default false.
-     */
-    public Builder failIfNoPeerCert(boolean failIfNoPeerCert) {
-      this.failIfNoPeerCert = failIfNoPeerCert;
       return this;
     }
 
@@ -320,7 +309,7 @@ public final class DtlsListener implements TransportListener {
     }
 
     /**
-     * Validates the settings and reads the PEM files.
+     * Validates the settings.
      *
      * @throws IllegalArgumentException naming the setting that is wrong
      */
@@ -347,19 +336,23 @@ public final class DtlsListener implements TransportListener {
         throw new IllegalArgumentException("recvBuffer must be 0 (OS default) or a size in bytes,"
             + " was " + recvBuffer);
       }
-      if (certificateChain == null && psk == null && pskStore == null) {
-        throw new IllegalArgumentException("a dtls listener needs credentials: set certificate"
-            + " (certificate chain and key) and/or psk");
+      if (tls == null && psk == null && pskStore == null) {
+        throw new IllegalArgumentException("a dtls listener needs credentials: set tls (a"
+            + " certificate chain and key) and/or psk");
       }
-      if (failIfNoPeerCert && !verifyPeer) {
-        throw new IllegalArgumentException("failIfNoPeerCert needs verifyPeer(true)");
-      }
-      if (verifyPeer && trustCertificates == null) {
-        throw new IllegalArgumentException("verifyPeer needs trustCertificates (the CA PEM)");
-      }
-      if (verifyPeer && certificateChain == null) {
-        throw new IllegalArgumentException("verifyPeer needs certificate: client certificates"
-            + " are only asked for in certificate handshakes");
+      if (tls != null) {
+        if (tls.clientAuth() != TlsSettings.ClientAuth.NONE && tls.trustCertificates().isEmpty()) {
+          throw new IllegalArgumentException("DtlsListener tls: clientAuth " + tls.clientAuth()
+              + " needs trustCertificates (the CA PEM): a dtls listener has no default trust"
+              + " store");
+        }
+        for (String protocol : tls.protocols()) {
+          if (!protocol.equalsIgnoreCase("DTLSv1.2")) {
+            throw new IllegalArgumentException("DtlsListener tls protocols: '" + protocol
+                + "' is not supported; a dtls listener speaks DTLSv1.2 only");
+          }
+        }
+        TlsChecks.refuseCiphers(tls, "DtlsListener tls");
       }
       AdvancedPskStore store = pskStore;
       if (psk != null) {
@@ -379,20 +372,10 @@ public final class DtlsListener implements TransportListener {
         });
         store = multi;
       }
-      PrivateKey key = null;
-      X509Certificate[] chain = null;
-      if (certificateChain != null) {
-        chain = PemFiles.certificates("certificate", certificateChain);
-        key = PemFiles.privateKey("certificate key", privateKey);
-        PemFiles.requireKeyMatches("certificate", key, privateKey, chain[0], certificateChain);
-      }
-      X509Certificate[] trust = trustCertificates == null ? null
-          : PemFiles.certificates("trustCertificates", trustCertificates);
       return new DtlsListener(new DtlsSettings(options.name(), options.bindAddress(),
-          options.maxConnections(), options.maxConnRate(), nanoClock, options.accessRules(), key,
-          chain, trust, store, verifyPeer, failIfNoPeerCert,
-          retransmissionTimeout, maxRetransmissions, executorThreads, sendBuffer, recvBuffer),
-          authenticationEnabled());
+          options.maxConnections(), options.maxConnRate(), nanoClock, options.accessRules(), tls,
+          store, retransmissionTimeout, maxRetransmissions, executorThreads, sendBuffer,
+          recvBuffer), authenticationEnabled());
     }
   }
 }

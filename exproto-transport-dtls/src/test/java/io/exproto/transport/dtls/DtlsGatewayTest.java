@@ -1,5 +1,6 @@
 package io.exproto.transport.dtls;
 
+import io.exproto.tls.TlsSettings;
 import io.exproto.transport.TestCertificates;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -124,9 +125,9 @@ class DtlsGatewayTest {
   @Test
   void aClientCertificateReachesConnInfoAndAPeerCloseIsSslClosed() throws Exception {
     TestCertificates certs = TestCertificates.create(dir);
-    InetSocketAddress server = startGateway(DtlsListener.builder()
+    InetSocketAddress server = startGateway(DtlsListener.builder().tls(TlsSettings.server()
         .certificate(certs.server.certificate(), certs.server.privateKey())
-        .trustCertificates(certs.ca).verifyPeer(true).failIfNoPeerCert(true));
+        .trustCertificates(certs.ca).clientAuth(TlsSettings.ClientAuth.REQUIRE).build()));
     client = DtlsClient.certificate(server, certs.ca, certs.client.certificate(),
         certs.client.privateKey());
 

@@ -3,6 +3,7 @@ package io.exproto.transport.dtls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.exproto.tls.TlsSettings;
 import io.exproto.transport.TestCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,7 +58,7 @@ class DtlsListenerBuilderTest {
   void credentialsAndPeerVerificationMustFitTogether() {
     assertThatThrownBy(() -> DtlsListener.builder().bind("127.0.0.1", 0).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs credentials");
-    refused(b -> b.failIfNoPeerCert(true), "failIfNoPeerCert needs verifyPeer");
+    refused(b -> b.tls(TlsSettings.client().build()), "DtlsListener tls takes server settings");
     refused(b -> b.psk(Map.of()), "psk must hold at least one identity");
     refused(b -> b.psk(Map.of("id", new byte[0])), "psk secret of identity 'id'");
   }
@@ -66,19 +67,20 @@ class DtlsListenerBuilderTest {
   void certificateFilesAreReadAndCheckedAtBuild(@TempDir Path dir) throws Exception {
     TestCertificates certs = TestCertificates.create(dir);
     // PKCS#8 EC and PKCS#1 RSA keys both load.
-    assertThat(DtlsListener.builder().bind("127.0.0.1", 0)
-        .certificate(certs.server.certificate(), certs.server.privateKey()).build()).isNotNull();
-    assertThat(DtlsListener.builder().bind("127.0.0.1", 0)
-        .certificate(certs.rsaServer.certificate(), certs.rsaServer.privateKey()).build())
+    assertThat(DtlsListener.builder().bind("127.0.0.1", 0).tls(TlsSettings.server()
+        .certificate(certs.server.certificate(), certs.server.privateKey()).build()).build())
+        .isNotNull();
+    assertThat(DtlsListener.builder().bind("127.0.0.1", 0).tls(TlsSettings.server()
+        .certificate(certs.rsaServer.certificate(), certs.rsaServer.privateKey()).build()).build())
         .isNotNull();
     // A key of another certificate is refused now, not at the first handshake.
-    assertThatThrownBy(() -> DtlsListener.builder().bind("127.0.0.1", 0)
-        .certificate(certs.server.certificate(), certs.client.privateKey()).build())
+    assertThatThrownBy(() -> DtlsListener.builder().bind("127.0.0.1", 0).tls(TlsSettings.server()
+        .certificate(certs.server.certificate(), certs.client.privateKey()).build()).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("certificate")
         .hasMessageContaining(certs.client.privateKey().toString());
-    assertThatThrownBy(() -> DtlsListener.builder().bind("127.0.0.1", 0)
-        .certificate(dir.resolve("absent.pem"), certs.server.privateKey()).build())
+    assertThatThrownBy(() -> DtlsListener.builder().bind("127.0.0.1", 0).tls(TlsSettings.server()
+        .certificate(dir.resolve("absent.pem"), certs.server.privateKey()).build()).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("absent.pem");
   }

@@ -1,5 +1,6 @@
 package io.exproto.transport.dtls;
 
+import io.exproto.tls.TlsSettings;
 import io.exproto.transport.TestCertificates;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -110,6 +111,13 @@ class DtlsListenerTest {
     return c;
   }
 
+  /** The server certificate, requiring clients' certificates from the test CA. */
+  private static TlsSettings requiringClients() {
+    return TlsSettings.server()
+        .certificate(certs.server.certificate(), certs.server.privateKey())
+        .trustCertificates(certs.ca).clientAuth(TlsSettings.ClientAuth.REQUIRE).build();
+  }
+
   private static DtlsListener.Builder pskListener() {
     return DtlsListener.builder().name("d").psk(Map.of("device-1", SECRET));
   }
@@ -139,9 +147,7 @@ class DtlsListenerTest {
 
   @Test
   void clientCertificateSubjectReachesTheLink() throws Exception {
-    InetSocketAddress server = start(DtlsListener.builder()
-        .certificate(certs.server.certificate(), certs.server.privateKey())
-        .trustCertificates(certs.ca).verifyPeer(true).failIfNoPeerCert(true));
+    InetSocketAddress server = start(DtlsListener.builder().tls(requiringClients()));
     DtlsClient client = DtlsClient.certificate(server, certs.ca, certs.client.certificate(),
         certs.client.privateKey());
     closeables.add(client);
@@ -155,9 +161,7 @@ class DtlsListenerTest {
 
   @Test
   void aClientWithoutCertificateIsRefusedWhenOneIsRequired() throws Exception {
-    InetSocketAddress server = start(DtlsListener.builder()
-        .certificate(certs.server.certificate(), certs.server.privateKey())
-        .trustCertificates(certs.ca).verifyPeer(true).failIfNoPeerCert(true));
+    InetSocketAddress server = start(DtlsListener.builder().tls(requiringClients()));
     DtlsClient client = DtlsClient.certificate(server, certs.ca, null, null);
     closeables.add(client);
 
@@ -271,14 +275,27 @@ class DtlsListenerTest {
         .hasMessageContaining("maxConnections");
     assertThatThrownBy(() -> pskListener().bind("127.0.0.1", 70000).build())
         .hasMessageContaining("bind port");
-    assertThatThrownBy(() -> pskListener().failIfNoPeerCert(true).build())
-        .hasMessageContaining("failIfNoPeerCert");
-    assertThatThrownBy(() -> DtlsListener.builder()
-        .certificate(certs.server.certificate(), certs.server.privateKey()).verifyPeer(true)
+    assertThatThrownBy(() -> DtlsListener.builder().tls(TlsSettings.server()
+        .certificate(certs.server.certificate(), certs.server.privateKey())
+        .clientAuth(TlsSettings.ClientAuth.OPTIONAL).build())
         .build()).hasMessageContaining("trustCertificates");
-    assertThatThrownBy(() -> DtlsListener.builder()
-        .certificate(dir.resolve("missing.pem"), certs.server.privateKey()).build())
+    assertThatThrownBy(() -> DtlsListener.builder().tls(TlsSettings.server()
+        .certificate(dir.resolve("missing.pem"), certs.server.privateKey()).build()).build())
         .hasMessageContaining("certificate");
+    assertThatThrownBy(() -> pskListener().tls(TlsSettings.client().build()))
+        .hasMessageContaining("DtlsListener tls takes server settings");
+    assertThatThrownBy(() -> pskListener().tls(TlsSettings.server()
+        .certificate(certs.server.certificate(), certs.server.privateKey())
+        .ciphers(java.util.List.of("TLS_PSK_WITH_AES_128_CCM_8")).build()).build())
+        .hasMessageContaining("ciphers cannot be chosen");
+    assertThatThrownBy(() -> pskListener().tls(TlsSettings.server()
+        .certificate(certs.server.certificate(), certs.server.privateKey())
+        .protocols("TLSv1.3").build()).build())
+        .hasMessageContaining("'TLSv1.3' is not supported");
+    TlsSettings dtls12 = TlsSettings.server()
+        .certificate(certs.server.certificate(), certs.server.privateKey())
+        .protocols("DTLSv1.2").build();
+    assertThat(pskListener().tls(dtls12).build().tls()).isSameAs(dtls12);
     assertThatThrownBy(() -> DtlsListener.builder().psk(Map.of("id", new byte[0])).build())
         .hasMessageContaining("psk");
     DtlsListener d = pskListener().build();

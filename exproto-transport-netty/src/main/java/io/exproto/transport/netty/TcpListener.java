@@ -1,5 +1,7 @@
 package io.exproto.transport.netty;
 
+import io.exproto.tls.TlsSettings;
+import io.exproto.tls.internal.TlsChecks;
 import io.exproto.transport.AccessRules;
 import io.exproto.transport.LinkAcceptor;
 import io.exproto.transport.ListenerBuilder;
@@ -10,6 +12,7 @@ import io.exproto.transport.internal.ListenerLifecycle;
 import io.exproto.transport.netty.internal.AcceptGate;
 import io.exproto.transport.netty.internal.EventLoops;
 import io.exproto.transport.netty.internal.ServerChannels;
+import io.exproto.transport.netty.internal.ServerSslContexts;
 import io.exproto.transport.netty.internal.SendLimits;
 import io.exproto.transport.netty.internal.TcpChannelInitializer;
 import io.netty.bootstrap.ServerBootstrap;
@@ -24,9 +27,10 @@ import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A TCP listener ({@code listeners.tcp.<name>}, docs/configuration.md), or with {@link Builder#tls(ServerTls)} a
- * TLS one ({@code listeners.ssl.<name>}): each accepted socket becomes one {@link
- * io.exproto.transport.Link} of socket type TCP (or SSL), confined to one event loop thread.
+ * A TCP listener ({@code listeners.tcp.<name>}, docs/configuration.md), or with {@link
+ * Builder#tls(TlsSettings)} a TLS one ({@code listeners.ssl.<name>}): each accepted socket
+ * becomes one {@link io.exproto.transport.Link} of socket type TCP (or SSL), confined to one event
+ * loop thread.
  *
  * <pre>{@code
  * TcpListener tcp = TcpListener.builder()
@@ -70,13 +74,21 @@ import java.util.concurrent.CompletionStage;
  *       even while {@code sendTimeout} runs, or with it off, for a handler that sends faster than
  *       the device reads. A write into an empty queue is always taken, so a single write larger
  *       than the cap is no reason to close.
- *   <li>{@code tls}: none, a plain {@code tcp} listener. With {@link ServerTls} settings it is an
- *       {@code ssl} listener: {@link #kind()} {@code ssl}, links of socket type SSL, each handed
+ *   <li>{@code tls}: none, a plain {@code tcp} listener. With {@link TlsSettings#server()}
+ *       settings it is an {@code ssl} listener: {@link #kind()} {@code ssl}, links of socket type SSL, each handed
  *       to the gateway only once its TLS handshake succeeded (so {@code OnSocketCreated} carries
  *       the client certificate, if one was presented, as {@code peercert}); a failed or timed-out
  *       handshake, or a close before it completed, closes the socket without the gateway ever
  *       seeing it, counted in {@link #handshakeFailures()}. A peer's close is reported as {@code
- *       ssl_closed}.
+ *       ssl_closed}. The settings' protocols default to {@code TLSv1.3, TLSv1.2}; their ciphers,
+ *       by Java (IANA) names such as {@code TLS_AES_128_GCM_SHA256} or OpenSSL names such as
+ *       {@code ECDHE-RSA-AES256-GCM-SHA384} (as in EMQX's {@code ciphers}), must each be one the
+ *       provider supports. Without trusted certificates, a verified client certificate must
+ *       chain to the JDK's default trust store.
+ *   <li>{@code tlsHandshakeTimeout}: 15 s ({@code ssl_options.handshake_timeout}). A handshake
+ *       not done within it closes the connection.
+ *   <li>{@code tlsProvider}: {@link TlsProvider#AUTO}: OpenSSL (BoringSSL, from {@code
+ *       netty-tcnative-boringssl-static} when it is on the class path), else the JDK's.
  *   <li>{@code proxyProtocol}: false. When true, each connection must start with a PROXY
  *       protocol v1 or v2 header (as HAProxy, nginx or a cloud load balancer sends; on an {@code
  *       ssl} listener it precedes the handshake, in clear). The client address in it becomes the
@@ -136,7 +148,9 @@ public final class TcpListener implements TransportListener {
   private final int recvBuffer;
   private final int backlog;
   private final NettyTransport sharedTransport;
-  private final ServerTls tls;
+  private final TlsSettings tls;
+  private final ServerSslContexts.ServerSsl ssl; // null: plain TCP
+  private final Duration tlsHandshakeTimeout;
   private final boolean proxyProtocol;
   private final Duration proxyProtocolTimeout;
   private final Duration sendTimeout;
@@ -149,7 +163,7 @@ public final class TcpListener implements TransportListener {
 
   private final boolean authenticationEnabled;
 
-  private TcpListener(Builder b, ListenerOptions options) {
+  private TcpListener(Builder b, ListenerOptions options, ServerSslContexts.ServerSsl ssl) {
     this.authenticationEnabled = b.authenticationEnabled();
     this.name = options.name();
     this.bindAddress = options.bindAddress();
@@ -164,6 +178,8 @@ public final class TcpListener implements TransportListener {
     this.backlog = b.backlog;
     this.sharedTransport = b.transport;
     this.tls = b.tls;
+    this.ssl = ssl;
+    this.tlsHandshakeTimeout = b.tlsHandshakeTimeout;
     this.proxyProtocol = b.proxyProtocol;
     this.proxyProtocolTimeout = b.proxyProtocolTimeout;
     this.sendTimeout = b.sendTimeout;
@@ -192,8 +208,21 @@ public final class TcpListener implements TransportListener {
   }
 
   /** The TLS settings of an {@code ssl} listener; null for a {@code tcp} listener. */
-  public ServerTls tls() {
+  public TlsSettings tls() {
     return tls;
+  }
+
+  /**
+   * The TLS implementation an {@code ssl} listener runs on: {@link TlsProvider#JDK} or {@link
+   * TlsProvider#OPENSSL}, never AUTO; null for a {@code tcp} listener.
+   */
+  public TlsProvider tlsProvider() {
+    return ssl == null ? null : ssl.provider();
+  }
+
+  /** How long a TLS handshake may take before the connection is closed. Default 15 s. */
+  public Duration tlsHandshakeTimeout() {
+    return tlsHandshakeTimeout;
   }
 
   /** Whether each connection starts with a PROXY protocol header. */
@@ -362,8 +391,8 @@ public final class TcpListener implements TransportListener {
         accessRules.rules().isEmpty() ? null : accessRules::allows, maxConnRate, System::nanoTime);
     TcpChannelInitializer initializer = new TcpChannelInitializer(name, acceptor, maxConnections,
         framing.kind() == Framing.Kind.NONE ? null : framing::newDecoder, gate);
-    if (tls != null) {
-      initializer.tls(tls.sslContext(), tls.handshakeTimeout().toMillis());
+    if (ssl != null) {
+      initializer.tls(ssl.context(), tlsHandshakeTimeout.toMillis());
     }
     if (proxyProtocol) {
       initializer.proxyProtocol(proxyProtocolTimeout.toNanos());
@@ -432,7 +461,9 @@ public final class TcpListener implements TransportListener {
     private int recvBuffer;
     private int backlog = 1024;
     private NettyTransport transport;
-    private ServerTls tls;
+    private TlsSettings tls;
+    private TlsProvider tlsProvider = TlsProvider.AUTO;
+    private Duration tlsHandshakeTimeout = Duration.ofSeconds(15);
     private boolean proxyProtocol;
     private Duration proxyProtocolTimeout = Duration.ofSeconds(3);
     private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
@@ -494,10 +525,33 @@ public final class TcpListener implements TransportListener {
     /**
      * Makes this an {@code ssl} listener with these TLS settings ({@code ssl_options}, docs/configuration.md):
      * socket type SSL, links handed to the gateway after a successful handshake, peer close
-     * reason {@code ssl_closed}. Default none: a plain {@code tcp} listener.
+     * reason {@code ssl_closed}. Default none: a plain {@code tcp} listener. The settings are
+     * turned into the TLS context at {@link #build()}, which checks their protocols and ciphers
+     * against the {@link #tlsProvider}.
+     *
+     * @throws IllegalArgumentException if they are client settings
      */
-    public Builder tls(ServerTls tls) {
-      this.tls = Objects.requireNonNull(tls, "tls");
+    public Builder tls(TlsSettings tls) {
+      this.tls = TlsChecks.requireSide(tls, TlsSettings.Side.SERVER, "TcpListener tls");
+      return this;
+    }
+
+    /**
+     * The TLS implementation of an {@code ssl} listener: {@link TlsProvider#AUTO} (the default)
+     * takes OpenSSL when it is available, else the JDK's; {@link TlsProvider#OPENSSL} requires
+     * it. Used only with {@link #tls}.
+     */
+    public Builder tlsProvider(TlsProvider provider) {
+      this.tlsProvider = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    /**
+     * How long a TLS handshake may take before the connection is closed ({@code
+     * ssl_options.handshake_timeout}); positive. Used only with {@link #tls}. Default 15 s.
+     */
+    public Builder tlsHandshakeTimeout(Duration timeout) {
+      this.tlsHandshakeTimeout = Objects.requireNonNull(timeout, "timeout");
       return this;
     }
 
@@ -586,7 +640,13 @@ public final class TcpListener implements TransportListener {
       if (backlog < 1) {
         throw new IllegalArgumentException("backlog must be at least 1, was " + backlog);
       }
-      return new TcpListener(this, options);
+      if (tlsHandshakeTimeout.isZero() || tlsHandshakeTimeout.isNegative()) {
+        throw new IllegalArgumentException("tlsHandshakeTimeout must be positive, was "
+            + tlsHandshakeTimeout);
+      }
+      ServerSslContexts.ServerSsl ssl = tls == null ? null
+          : ServerSslContexts.build(tls, tlsProvider, "TcpListener tls");
+      return new TcpListener(this, options, ssl);
     }
   }
 }

@@ -6,10 +6,11 @@
  *       TcpListener.builder()} and handed to the gateway builder as a {@link
  *       io.exproto.transport.TransportListener}; optionally with the PROXY protocol (v1 and v2,
  *       the real client address becomes the link's remote address).
- *   <li>{@link io.exproto.transport.netty.ServerTls}: the TLS settings (certificate, key, CA,
- *       client verification, versions, handshake timeout) that make a TCP listener an {@code ssl}
- *       listener; links are handed to the gateway after the handshake, with the client's
- *       certificate.
+ *   <li>{@code TcpListener.Builder.tls} takes the server side of {@link
+ *       io.exproto.tls.TlsSettings} (in exproto-core: certificate, key, CA, client verification,
+ *       versions, ciphers) and makes a TCP listener an {@code ssl} listener, on the {@link
+ *       io.exproto.transport.netty.TlsProvider} chosen; links are handed to the gateway after the
+ *       handshake, with the client's certificate.
  *   <li>{@link io.exproto.transport.netty.UdpListener}: UDP, one connection per peer {@code (ip,
  *       port)} on one datagram socket, with an optional health check.
  *   <li>{@link io.exproto.transport.netty.NettyTransport}: the event loop threads, shared by

@@ -1,9 +1,9 @@
 package io.exproto.transport.netty;
 
-/** {@link TlsTransportConformanceTest} on the JDK's TLS ({@link ServerTls.Provider#JDK}). */
+/** {@link TlsTransportConformanceTest} on the JDK's TLS ({@link TlsProvider#JDK}). */
 class JdkTlsTransportConformanceTest extends TlsTransportConformanceTest {
   @Override
-  ServerTls.Provider provider() {
-    return ServerTls.Provider.JDK;
+  TlsProvider provider() {
+    return TlsProvider.JDK;
   }
 }

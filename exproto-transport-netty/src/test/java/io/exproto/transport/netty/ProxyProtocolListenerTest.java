@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.exproto.handler.PeerCertificate;
 import io.exproto.handler.SocketType;
+import io.exproto.tls.TlsSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -273,9 +274,9 @@ class ProxyProtocolListenerTest {
 
   @Test
   void proxyProtocolAndTlsTogether() throws Exception {
-    TcpListener listener = started(b -> b.tls(ServerTls.builder()
+    TcpListener listener = started(b -> b.tls(TlsSettings.server()
         .certificate(certs.server.certificate(), certs.server.privateKey())
-        .trustCertificates(certs.ca).verifyPeer(true).build()));
+        .trustCertificates(certs.ca).clientAuth(TlsSettings.ClientAuth.OPTIONAL).build()));
     Socket plain = connect(listener);
     plain.getOutputStream().write(v2Header());
 
@@ -301,7 +302,7 @@ class ProxyProtocolListenerTest {
   @Test
   void proxyProtocolFailureOnATlsListenerIsNotAHandshakeFailure() throws Exception {
     TcpListener listener = started(b -> b.proxyProtocolTimeout(Duration.ofMillis(300))
-        .tls(ServerTls.builder()
+        .tls(TlsSettings.server()
             .certificate(certs.server.certificate(), certs.server.privateKey()).build()));
     Socket socket = connect(listener);
 
@@ -319,6 +320,7 @@ class ProxyProtocolListenerTest {
     assertThat(plain.proxyProtocolTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(plain.kind()).isEqualTo("tcp");
     assertThat(plain.tls()).isNull();
+    assertThat(plain.tlsProvider()).isNull();
     assertThatThrownBy(() -> TcpListener.builder().proxyProtocolTimeout(Duration.ZERO).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("proxyProtocolTimeout");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import io.exproto.gateway.Gateway;
+import io.exproto.tls.TlsSettings;
 import io.exproto.handler.AdapterResult;
 import io.exproto.handler.ClientInfo;
 import io.exproto.handler.ConnInfo;
@@ -257,7 +258,7 @@ class SendTimeoutTest {
   void aTlsDeviceThatStopsReadingIsClosedWithSendTimeout() throws Exception {
     SelfSignedCertificate cert = new SelfSignedCertificate("localhost", "EC", 256);
     try {
-      start("nio", b -> b.sendTimeout(SEND_TIMEOUT).tls(ServerTls.builder()
+      start("nio", b -> b.sendTimeout(SEND_TIMEOUT).tls(TlsSettings.server()
           .certificate(cert.certificate().toPath(), cert.privateKey().toPath()).build()));
       SSLContext client = SSLContext.getInstance("TLS");
       client.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);

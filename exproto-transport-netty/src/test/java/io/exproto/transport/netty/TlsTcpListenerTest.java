@@ -7,6 +7,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.exproto.handler.PeerCertificate;
 import io.exproto.handler.SocketType;
+import io.exproto.tls.TlsSettings;
+import io.exproto.tls.TlsSettings.ClientAuth;
+import io.exproto.transport.netty.internal.ServerSslContexts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -81,22 +84,24 @@ class TlsTcpListenerTest {
   }
 
   /** The provider every listener of this class asks for; {@link JdkTlsTcpListenerTest} pins JDK. */
-  ServerTls.Provider provider() {
-    return ServerTls.Provider.AUTO;
+  TlsProvider provider() {
+    return TlsProvider.AUTO;
   }
 
-  private ServerTls.Builder tls() {
-    return ServerTls.builder().certificate(certs.server.certificate(), certs.server.privateKey())
-        .provider(provider());
+  private TlsSettings.ServerBuilder tls() {
+    return TlsSettings.server().certificate(certs.server.certificate(),
+        certs.server.privateKey());
   }
 
-  private TcpListener started(ServerTls tls, UnaryOperator<TcpListener.Builder> settings)
+  /** A listener on {@link #provider()} (unless {@code settings} choose another) with {@code tls}. */
+  private TcpListener started(TlsSettings tls, UnaryOperator<TcpListener.Builder> settings)
       throws IOException {
     TcpListener listener = settings.apply(TcpListener.builder()
             .name("secure")
             .bind("127.0.0.1", 0)
             .transport(transport)
-            .tls(tls))
+            .tls(tls)
+            .tlsProvider(provider()))
         .build();
     listeners.add(listener);
     listener.start(acceptor);
@@ -227,8 +232,8 @@ class TlsTcpListenerTest {
 
   @Test
   void mutualTlsReportsTheClientCertificate() throws Exception {
-    TcpListener listener = started(tls().trustCertificates(certs.ca).verifyPeer(true)
-        .failIfNoPeerCert(true).build(), b -> b);
+    TcpListener listener = started(tls().trustCertificates(certs.ca)
+        .clientAuth(ClientAuth.REQUIRE).build(), b -> b);
 
     connect(TlsClients.context(certs.ca, certs.client), listener);
 
@@ -240,8 +245,8 @@ class TlsTcpListenerTest {
 
   @Test
   void optionalClientCertificateMayBeAbsent() throws Exception {
-    TcpListener listener = started(tls().trustCertificates(certs.ca).verifyPeer(true).build(),
-        b -> b);
+    TcpListener listener = started(tls().trustCertificates(certs.ca)
+        .clientAuth(ClientAuth.OPTIONAL).build(), b -> b);
 
     connect(client, listener);
 
@@ -250,8 +255,8 @@ class TlsTcpListenerTest {
 
   @Test
   void clientWithoutCertificateIsRefusedWhenOneIsRequired() throws Exception {
-    TcpListener listener = started(tls().trustCertificates(certs.ca).verifyPeer(true)
-        .failIfNoPeerCert(true).build(), b -> b);
+    TcpListener listener = started(tls().trustCertificates(certs.ca)
+        .clientAuth(ClientAuth.REQUIRE).build(), b -> b);
 
     // With TLS 1.3 the client's side of the handshake may finish before the server refuses it.
     SSLSocket socket;
@@ -268,8 +273,8 @@ class TlsTcpListenerTest {
 
   @Test
   void untrustedClientCertificateIsRefused() throws Exception {
-    TcpListener listener = started(tls().trustCertificates(certs.ca).verifyPeer(true)
-        .failIfNoPeerCert(true).build(), b -> b);
+    TcpListener listener = started(tls().trustCertificates(certs.ca)
+        .clientAuth(ClientAuth.REQUIRE).build(), b -> b);
 
     try {
       SSLSocket socket = connect(TlsClients.context(certs.ca, certs.untrustedClient), listener);
@@ -297,8 +302,8 @@ class TlsTcpListenerTest {
 
   @Test
   void handshakeTimeoutClosesASilentClient() throws Exception {
-    TcpListener listener = started(tls().handshakeTimeout(Duration.ofMillis(300)).build(),
-        b -> b);
+    TcpListener listener = started(tls().build(),
+        b -> b.tlsHandshakeTimeout(Duration.ofMillis(300)));
     Socket socket = plain(listener);
 
     assertThat(readOrFail(socket)).isEqualTo(-1);
@@ -308,8 +313,9 @@ class TlsTcpListenerTest {
 
   @Test
   void pkcs1RsaKeysAreAccepted() throws Exception {
-    TcpListener listener = started(ServerTls.builder()
-        .certificate(certs.rsaServer.certificate(), certs.rsaServer.privateKey()).build(), b -> b);
+    TcpListener listener = started(TlsSettings.server()
+        .certificate(certs.rsaServer.certificate(), certs.rsaServer.privateKey()).build(),
+        b -> b.tlsProvider(TlsProvider.AUTO));
 
     connect(client, listener);
 
@@ -320,9 +326,10 @@ class TlsTcpListenerTest {
   void onlyTheConfiguredCiphersAreOfferedByJavaOrOpenSslName() throws Exception {
     // EMQX configurations name suites the OpenSSL way; the Java name of this one is
     // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384.
-    ServerTls tls = tls().protocols("TLSv1.2").ciphers(List.of("ECDHE-ECDSA-AES256-GCM-SHA384"))
-        .build();
-    assertThat(tls.ciphers()).containsExactly("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+    TlsSettings tls = tls().protocols("TLSv1.2")
+        .ciphers(List.of("ECDHE-ECDSA-AES256-GCM-SHA384")).build();
+    assertThat(ServerSslContexts.build(tls, provider(), "test").ciphers())
+        .containsExactly("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
     TcpListener listener = started(tls, b -> b);
 
     SSLSocket socket = connect(client, listener);
@@ -332,15 +339,16 @@ class TlsTcpListenerTest {
     acceptor.next();
 
     // The JDK client prefers TLS_AES_256_GCM_SHA384; getting the other suite shows the choice.
-    ServerTls byJavaName = tls().ciphers(List.of("TLS_AES_128_GCM_SHA256",
+    TlsSettings byJavaName = tls().ciphers(List.of("TLS_AES_128_GCM_SHA256",
         "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")).build();
-    assertThat(byJavaName.ciphers())
+    assertThat(ServerSslContexts.build(byJavaName, provider(), "test").ciphers())
         .containsExactly("TLS_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
-    SSLSocket tls13 = connect(client, started(byJavaName, b -> b));
-    if (byJavaName.provider() == ServerTls.Provider.JDK) {
+    TcpListener byJavaNameListener = started(byJavaName, b -> b);
+    SSLSocket tls13 = connect(client, byJavaNameListener);
+    if (byJavaNameListener.tlsProvider() == TlsProvider.JDK) {
       assertThat(tls13.getSession().getCipherSuite()).isEqualTo("TLS_AES_128_GCM_SHA256");
     } else {
-      // As ServerTls documents: BoringSSL keeps its own TLS 1.3 suites, whatever is configured.
+      // As TlsProvider documents: BoringSSL keeps its own TLS 1.3 suites, whatever is configured.
       assertThat(tls13.getSession().getCipherSuite()).isEqualTo("TLS_AES_256_GCM_SHA384");
     }
     acceptor.next();
@@ -360,47 +368,56 @@ class TlsTcpListenerTest {
 
   @Test
   void defaultsAreThoseOfTheJavadoc() {
-    ServerTls tls = tls().build();
+    TlsSettings tls = tls().build();
+    TcpListener listener = TcpListener.builder().tls(tls).tlsProvider(provider()).build();
 
-    assertThat(tls.verifyPeer()).isFalse();
-    assertThat(tls.failIfNoPeerCert()).isFalse();
+    assertThat(listener.kind()).isEqualTo("ssl");
+    assertThat(listener.tls()).isSameAs(tls);
+    assertThat(tls.clientAuth()).isEqualTo(ClientAuth.NONE);
     assertThat(tls.trustCertificates()).isEmpty();
-    assertThat(tls.protocols()).containsExactly("TLSv1.3", "TLSv1.2");
-    assertThat(tls.ciphers()).isEmpty();
-    assertThat(tls.handshakeTimeout()).isEqualTo(Duration.ofSeconds(15));
+    ServerSslContexts.ServerSsl ssl = ServerSslContexts.build(tls, provider(), "test");
+    assertThat(ssl.protocols()).containsExactly("TLSv1.3", "TLSv1.2");
+    assertThat(ssl.ciphers()).isEmpty();
+    assertThat(listener.tlsHandshakeTimeout()).isEqualTo(Duration.ofSeconds(15));
     // netty-tcnative is on this module's test class path, so AUTO must find OpenSSL.
-    assertThat(ServerTls.builder().certificate(certs.server.certificate(),
-        certs.server.privateKey()).build().provider()).isEqualTo(ServerTls.Provider.OPENSSL);
-    assertThat(tls.provider()).isEqualTo(provider() == ServerTls.Provider.JDK
-        ? ServerTls.Provider.JDK : ServerTls.Provider.OPENSSL);
-    assertThat(tls.toString()).contains("provider=" + tls.provider());
+    assertThat(TcpListener.builder().tls(tls).build().tlsProvider())
+        .isEqualTo(TlsProvider.OPENSSL);
+    assertThat(listener.tlsProvider()).isEqualTo(provider() == TlsProvider.JDK
+        ? TlsProvider.JDK : TlsProvider.OPENSSL);
+    assertThat(ssl.provider()).isEqualTo(listener.tlsProvider());
+    assertThat(TcpListener.builder().build().tlsProvider()).isNull();
   }
 
   @Test
   void badSettingsAreReportedByName() {
-    assertThatThrownBy(() -> ServerTls.builder().build())
+    assertThatThrownBy(() -> TlsSettings.server().build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("certificate");
-    assertThatThrownBy(() -> tls().failIfNoPeerCert(true).trustCertificates(certs.ca).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("verifyPeer");
-    assertThatThrownBy(() -> tls().verifyPeer(true).failIfNoPeerCert(true).build())
+    assertThatThrownBy(() -> tls().clientAuth(ClientAuth.REQUIRE).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trustCertificates");
-    assertThatThrownBy(() -> tls().protocols("TLSv9").build())
+    assertThatThrownBy(() -> TcpListener.builder().tls(TlsSettings.client().build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("TcpListener tls takes server settings");
+    assertThatThrownBy(() -> TcpListener.builder().tls(tls().protocols("TLSv9").build())
+        .tlsProvider(provider()).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TLSv9");
-    assertThatThrownBy(() -> tls().ciphers(List.of("NOT-A-CIPHER")).build())
+    assertThatThrownBy(() -> TcpListener.builder()
+        .tls(tls().ciphers(List.of("NOT-A-CIPHER")).build()).tlsProvider(provider()).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ciphers")
         .hasMessageContaining("NOT-A-CIPHER");
-    assertThatThrownBy(() -> tls().handshakeTimeout(Duration.ZERO).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("handshakeTimeout");
+    assertThatThrownBy(() -> TcpListener.builder().tls(tls().build()).tlsProvider(provider())
+        .tlsHandshakeTimeout(Duration.ZERO).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tlsHandshakeTimeout");
     Path missing = dir.resolve("missing.pem");
-    assertThatThrownBy(() -> ServerTls.builder()
+    assertThatThrownBy(() -> TlsSettings.server()
         .certificate(missing, certs.server.privateKey()).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("certificate chain").hasMessageContaining(missing.toString());
-    assertThatThrownBy(() -> ServerTls.builder()
+    assertThatThrownBy(() -> TlsSettings.server()
         .certificate(certs.server.certificate(), certs.client.privateKey()).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("does not belong");
-    assertThatThrownBy(() -> ServerTls.builder()
+    assertThatThrownBy(() -> TlsSettings.server()
         .certificate(certs.server.certificate(), certs.ca).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("private key").hasMessageContaining(certs.ca.toString());
@@ -408,6 +425,7 @@ class TlsTcpListenerTest {
     assertThatThrownBy(() -> tls().trustCertificates(missing).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("trustCertificates").hasMessageContaining(missing.toString());
-    assertThat(tls().trustCertificates(certs.ca).build().trustCertificates()).contains(certs.ca);
+    assertThat(tls().trustCertificates(certs.ca).build().trustCertificatesFile())
+        .contains(certs.ca);
   }
 }

@@ -2,6 +2,7 @@ package io.exproto.transport.netty;
 
 import io.exproto.transport.TestCertificates;
 import io.exproto.handler.SocketType;
+import io.exproto.tls.TlsSettings;
 import io.exproto.transport.TransportListener;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -25,16 +26,16 @@ class TlsTransportConformanceTest extends TcpTransportConformanceTest {
     context = TlsClients.context(certs.ca, null);
   }
 
-  ServerTls.Provider provider() {
-    return ServerTls.Provider.AUTO;
+  TlsProvider provider() {
+    return TlsProvider.AUTO;
   }
 
   @Override
   protected TransportListener newListener(int port) {
     return TcpListener.builder().name("conformance").bind("127.0.0.1", port).transport(transport)
-        .tls(ServerTls.builder()
-            .certificate(certs.server.certificate(), certs.server.privateKey())
-            .provider(provider()).build())
+        .tls(TlsSettings.server()
+            .certificate(certs.server.certificate(), certs.server.privateKey()).build())
+        .tlsProvider(provider())
         .build();
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.exproto.handler.SocketType;
+import io.exproto.tls.TlsSettings;
 import io.exproto.transport.TestCertificates;
 import io.netty.handler.ssl.OpenSsl;
 import java.io.InputStream;
@@ -33,23 +34,21 @@ class WithoutOpenSslTlsTest {
     assertThat(OpenSsl.isAvailable()).as("netty-tcnative must be absent here").isFalse();
     TestCertificates certs = TestCertificates.create(dir);
 
-    assertThatThrownBy(() -> ServerTls.builder()
-        .certificate(certs.server.certificate(), certs.server.privateKey())
-        .provider(ServerTls.Provider.OPENSSL).build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("ServerTls provider OPENSSL is not available: put"
-            + " io.netty:netty-tcnative-boringssl-static")
-        .hasMessageContaining("or use provider AUTO or JDK");
-
-    ServerTls tls = ServerTls.builder()
+    TlsSettings tls = TlsSettings.server()
         .certificate(certs.server.certificate(), certs.server.privateKey()).build();
-    assertThat(tls.provider()).isEqualTo(ServerTls.Provider.JDK);
+    assertThatThrownBy(() -> TcpListener.builder().tls(tls).tlsProvider(TlsProvider.OPENSSL)
+        .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("TcpListener tlsProvider OPENSSL is not available: put"
+            + " io.netty:netty-tcnative-boringssl-static")
+        .hasMessageContaining("or use tlsProvider AUTO or JDK");
 
     NettyTransport transport = NettyTransport.createNio(1);
     TcpListener listener = null;
     try {
       listener = TcpListener.builder().name("secure").bind("127.0.0.1", 0)
           .transport(transport).tls(tls).build();
+      assertThat(listener.tlsProvider()).isEqualTo(TlsProvider.JDK);
       RecordingAcceptor acceptor = new RecordingAcceptor();
       listener.start(acceptor);
       try (SSLSocket socket = TlsClients.connect(TlsClients.context(certs.ca, null),

@@ -2,21 +2,21 @@ package io.exproto.broker.mqtt.internal;
 
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.MqttClientTransportConfig;
-import io.exproto.broker.mqtt.MqttTls;
-import io.exproto.transport.internal.PemFiles;
+import io.exproto.tls.TlsSettings;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The HiveMQ transport configuration of a bridge, made once at start (it reads the PEM files and
- * may resolve the host name, so never on an event loop) and shared by every connection.
+ * The HiveMQ transport configuration of a bridge, made once at start (it may resolve the host
+ * name, so never on an event loop) and shared by every connection: this is where the bridge's
+ * {@link TlsSettings} become HiveMQ's TLS configuration (trust and key manager factories over the
+ * key material the settings read; the server name as the address's host string).
  */
 public final class Transports {
   private Transports() {}
@@ -24,19 +24,19 @@ public final class Transports {
   /**
    * Builds the transport of {@code cfg}.
    *
-   * @throws IllegalArgumentException if a PEM file cannot be used
+   * @throws IllegalArgumentException if the key material cannot be put in a key store
    * @throws UnknownHostException if a TLS server name is set and the host does not resolve
    */
   public static MqttClientTransportConfig build(BridgeConfig cfg) throws UnknownHostException {
     var b = MqttClientTransportConfig.builder()
         .socketConnectTimeout(cfg.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .mqttConnectTimeout(cfg.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    MqttTls tls = cfg.tls();
-    if (tls != null && tls.serverName() != null) {
+    TlsSettings tls = cfg.tls();
+    if (tls != null && tls.serverName().isPresent()) {
       // SNI and hostname verification use the address's host string; connect to the URL's host.
       InetAddress resolved = InetAddress.getByName(cfg.host());
       b.serverAddress(new InetSocketAddress(
-          InetAddress.getByAddress(tls.serverName(), resolved.getAddress()), cfg.port()));
+          InetAddress.getByAddress(tls.serverName().get(), resolved.getAddress()), cfg.port()));
     } else {
       b.serverHost(cfg.host()).serverPort(cfg.port());
     }
@@ -46,15 +46,14 @@ public final class Transports {
     return b.build();
   }
 
-  private static MqttClientSslConfig ssl(MqttTls tls) {
+  private static MqttClientSslConfig ssl(TlsSettings tls) {
     var b = MqttClientSslConfig.builder();
     try {
-      if (tls.trustCertificates() != null) {
+      if (!tls.trustCertificates().isEmpty()) {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
         int i = 0;
-        for (X509Certificate c : PemFiles.certificates("MqttTls trustCertificates",
-            tls.trustCertificates())) {
+        for (X509Certificate c : tls.trustCertificates()) {
           ks.setCertificateEntry("ca" + i++, c);
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(
@@ -62,21 +61,19 @@ public final class Transports {
         tmf.init(ks);
         b.trustManagerFactory(tmf);
       }
-      if (tls.certificateChain() != null) {
-        X509Certificate[] chain = PemFiles.certificates("MqttTls keyManager certificate chain",
-            tls.certificateChain());
-        PrivateKey key = PemFiles.privateKey("MqttTls keyManager private key", tls.privateKey());
+      if (tls.privateKey().isPresent()) {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
         char[] none = new char[0];
-        ks.setKeyEntry("client", key, none, chain);
+        ks.setKeyEntry("client", tls.privateKey().get(), none,
+            tls.certificateChain().toArray(new X509Certificate[0]));
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(
             KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, none);
         b.keyManagerFactory(kmf);
       }
     } catch (java.security.GeneralSecurityException | java.io.IOException e) {
-      throw new IllegalArgumentException("MqttTls: cannot load the certificates: " + e, e);
+      throw new IllegalArgumentException("MqttBroker tls: cannot load the certificates: " + e, e);
     }
     return b.build();
   }

@@ -29,10 +29,7 @@ import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.AlertMessage;
-import org.eclipse.californium.scandium.dtls.CertificateType;
 import org.eclipse.californium.scandium.dtls.Connection;
-import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
-import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,9 +111,7 @@ public final class DtlsEndpoint {
   public DtlsConnectorConfig connectorConfig() {
     DtlsSettings s = settings;
     Configuration config = new Configuration();
-    CertificateAuthenticationMode mode = !s.verifyPeer() ? CertificateAuthenticationMode.NONE
-        : s.failIfNoPeerCert() ? CertificateAuthenticationMode.NEEDED
-        : CertificateAuthenticationMode.WANTED;
+    CertificateAuthenticationMode mode = ScandiumTls.clientAuthentication(s.tls());
     // Room above maxConnections so that refused sessions can complete (and be counted).
     int storeSize = (int) Math.min(Integer.MAX_VALUE,
         (long) s.maxConnections() + Math.min(s.maxConnections(), 1024));
@@ -145,14 +140,7 @@ public final class DtlsEndpoint {
     if (s.pskStore() != null) {
       b.setAdvancedPskStore(s.pskStore());
     }
-    if (s.privateKey() != null) {
-      b.setCertificateIdentityProvider(new SingleCertificateProvider(s.privateKey(),
-          s.certificateChain(), CertificateType.X_509));
-    }
-    if (s.verifyPeer()) {
-      b.setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
-          .setTrustedCertificates(s.trusted()).build());
-    }
+    ScandiumTls.apply(b, s.tls());
     return b.build();
   }
 
