@@ -1,12 +1,12 @@
 package io.exproto.authn;
 
 import io.exproto.auth.Credentials;
+import io.exproto.authn.internal.ConfigKeys;
 import io.exproto.authn.internal.HttpBackend;
 import io.exproto.authn.internal.RateLimitedLog;
 import io.exproto.authn.internal.Vars;
 import java.net.http.HttpTimeoutException;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
@@ -31,13 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpAuthenticator implements AuthenticationProvider {
   private static final Logger log = LoggerFactory.getLogger(HttpAuthenticator.class);
-  private static final Set<String> KEYS;
-
-  static {
-    Set<String> k = new HashSet<>(HttpBackend.KEYS);
-    k.addAll(Set.of("mechanism", "backend", "enable"));
-    KEYS = Set.copyOf(k);
-  }
+  private static final Set<String> KEYS = ConfigKeys.union(HttpBackend.KEYS, "mechanism",
+      "backend", "enable");
 
   private final HttpBackend http;
   private final RateLimitedLog warn = new RateLimitedLog(log);

@@ -1,10 +1,10 @@
 package io.exproto.authn;
 
 import io.exproto.auth.Credentials;
+import io.exproto.authn.internal.ConfigKeys;
 import io.exproto.authn.internal.PgBackend;
 import io.exproto.authn.internal.RateLimitedLog;
 import io.exproto.authn.internal.Vars;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,13 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PostgresqlAuthenticator implements AuthenticationProvider {
   private static final Logger log = LoggerFactory.getLogger(PostgresqlAuthenticator.class);
-  private static final Set<String> KEYS;
-
-  static {
-    Set<String> k = new HashSet<>(PgBackend.KEYS);
-    k.addAll(Set.of("mechanism", "backend", "enable", "password_hash_algorithm"));
-    KEYS = Set.copyOf(k);
-  }
+  private static final Set<String> KEYS = ConfigKeys.union(PgBackend.KEYS, "mechanism",
+      "backend", "enable", "password_hash_algorithm");
 
   private final PgBackend db;
   private final PasswordHashing hashing;

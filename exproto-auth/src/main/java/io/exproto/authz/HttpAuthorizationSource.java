@@ -3,10 +3,10 @@ package io.exproto.authz;
 import io.exproto.auth.Authorizer.Action;
 import io.exproto.auth.ClientIdentity;
 import io.exproto.authn.ConfigReader;
+import io.exproto.authn.internal.ConfigKeys;
 import io.exproto.authn.internal.HttpBackend;
 import io.exproto.authn.internal.RateLimitedLog;
 import io.exproto.authn.internal.Vars;
-import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -23,13 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpAuthorizationSource implements AuthorizationSource {
   private static final Logger log = LoggerFactory.getLogger(HttpAuthorizationSource.class);
-  private static final Set<String> KEYS;
-
-  static {
-    Set<String> k = new HashSet<>(HttpBackend.KEYS);
-    k.addAll(Set.of("type", "enable"));
-    KEYS = Set.copyOf(k);
-  }
+  private static final Set<String> KEYS = ConfigKeys.union(HttpBackend.KEYS, "type", "enable");
 
   private final HttpBackend http;
   private final RateLimitedLog warn = new RateLimitedLog(log);

@@ -3,10 +3,10 @@ package io.exproto.authz;
 import io.exproto.auth.Authorizer.Action;
 import io.exproto.auth.ClientIdentity;
 import io.exproto.authn.ConfigReader;
+import io.exproto.authn.internal.ConfigKeys;
 import io.exproto.authn.internal.PgBackend;
 import io.exproto.authn.internal.RateLimitedLog;
 import io.exproto.authn.internal.Vars;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,13 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PostgresqlAuthorizationSource implements AuthorizationSource {
   private static final Logger log = LoggerFactory.getLogger(PostgresqlAuthorizationSource.class);
-  private static final Set<String> KEYS;
-
-  static {
-    Set<String> k = new HashSet<>(PgBackend.KEYS);
-    k.addAll(Set.of("type", "enable"));
-    KEYS = Set.copyOf(k);
-  }
+  private static final Set<String> KEYS = ConfigKeys.union(PgBackend.KEYS, "type", "enable");
 
   private final PgBackend db;
   private final RateLimitedLog warn = new RateLimitedLog(log);
