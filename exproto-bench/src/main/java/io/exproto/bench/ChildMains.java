@@ -73,7 +73,8 @@ final class ChildMains {
 
   static void gateway(BenchArgs args) throws Exception {
     String kind = args.string("handler", "inproc");
-    NettyTransport transport = NettyTransport.create();
+    NettyTransport transport = args.has("workers")
+        ? NettyTransport.create(args.integer("workers", 1)) : NettyTransport.create();
     GatewayBuilder b = Gateway.builder()
         // The accept rate is what the hold and churn scenarios measure: lift the 1,000/s default.
         .listener(TcpListener.builder().name("tcp").bind("127.0.0.1", 0).backlog(4096)

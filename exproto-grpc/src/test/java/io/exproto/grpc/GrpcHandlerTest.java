@@ -17,6 +17,12 @@ import io.exproto.handler.PeerCertificate;
 import io.exproto.handler.SocketType;
 import io.exproto.handler.TimerType;
 import io.grpc.Context;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -28,12 +34,15 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -332,6 +341,72 @@ class GrpcHandlerTest {
       assertCompletes(stage);
       remote.close();
       assertThat(group.isShuttingDown()).as("the caller's group is left running").isFalse();
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(HandlerService.class)
+  void eachEventLoopHasItsOwnChannelAndItsCallbacksCompleteOnIt(HandlerService kind)
+      throws Exception {
+    // The port each call came from tells the handler-side connection it used.
+    ConcurrentLinkedQueue<Integer> callerPorts = new ConcurrentLinkedQueue<>();
+    ServerInterceptor recordPeer = new ServerInterceptor() {
+      @Override
+      public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+          ServerCallHandler<Q, A> next) {
+        callerPorts.add(((InetSocketAddress) call.getAttributes()
+            .get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)).getPort());
+        return next.startCall(call, headers);
+      }
+    };
+    var server = grpc.register(NettyServerBuilder
+        .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        .addService(ServerInterceptors.intercept(kind == HandlerService.CONNECTION_HANDLER
+            ? new StreamingFakeHandlerService() : service, recordPeer))
+        .build().start());
+    int port = ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(2,
+        new DefaultThreadFactory("loop"), NioIoHandler.newFactory());
+    try (GrpcHandler remote = GrpcHandler.builder().address("http://127.0.0.1:" + port)
+        .service(kind).eventLoopGroup(group, NioSocketChannel.class).build()) {
+      List<Integer> portOfLoop = new ArrayList<>();
+      for (EventExecutor loop : group) {
+        Thread loopThread = loop.submit(Thread::currentThread).get();
+        for (int i = 0; i < 3; i++) {
+          callerPorts.clear();
+          AtomicReference<Thread> completedOn = new AtomicReference<>();
+          // Issued on the loop, as a connection does; the dependent is registered before the
+          // answer can arrive, so it runs where the answer is read.
+          CompletionStage<Void> stage = loop.submit(() -> {
+            CompletionStage<Void> s = remote.onReceivedBytes("c", "hi".getBytes(UTF_8));
+            s.whenComplete((v, e) -> completedOn.set(Thread.currentThread()));
+            return s;
+          }).get();
+          // Not get() first: a thread waiting in get() may run the stage's dependents itself.
+          org.awaitility.Awaitility.await().atMost(WAIT).until(() -> completedOn.get() != null);
+          assertThat(completedOn.get()).isSameAs(loopThread);
+          assertCompletes(stage);
+          if (kind == HandlerService.CONNECTION_UNARY_HANDLER || i == 0) {
+            // a stream is opened once per loop: later callbacks ride on it
+            org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !callerPorts.isEmpty());
+            assertThat(callerPorts).hasSize(1);
+            if (i == 0) {
+              portOfLoop.add(callerPorts.peek());
+            } else {
+              assertThat(callerPorts.peek()).isEqualTo(portOfLoop.get(portOfLoop.size() - 1));
+            }
+          }
+        }
+      }
+      assertThat(portOfLoop).hasSize(2).doesNotHaveDuplicates();
+      if (kind == HandlerService.CONNECTION_UNARY_HANDLER) {
+        callerPorts.clear();
+        assertCompletes(remote.onReceivedBytes("c", "off loop".getBytes(UTF_8)));
+        assertThat(callerPorts).as("other threads use the first loop's channel")
+            .containsExactly(portOfLoop.get(0));
+      }
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
