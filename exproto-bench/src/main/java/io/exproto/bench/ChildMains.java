@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The programs the harness runs in child JVMs. Each prints {@code READY ...} on stdout once
  * serving, then reads commands from stdin, one a line, answering on stdout; {@code quit} (or the
- * end of stdin) stops it.
+ * end of stdin) stops it. Every child answers {@code alloc} with {@code ALLOC bytes}, the heap
+ * bytes its JVM allocated so far (see {@link CpuMeter}).
  */
 final class ChildMains {
   private ChildMains() {}
@@ -38,7 +39,8 @@ final class ChildMains {
    * P-256 certificate made at start in a temporary directory). {@code READY tcp=P adapter=P
    * [ssl=P provider=JDK|OPENSSL]}. Commands:
    * {@code stats} answers {@code STATS connections}; {@code heap} runs full GCs and answers
-   * {@code HEAP usedBytes connections}.
+   * {@code HEAP usedBytes connections}; {@code alloc} answers {@code ALLOC bytes}, the heap
+   * bytes allocated since the JVM started.
    */
   /**
    * What an operated gateway carries: Micrometer meters in a Prometheus registry, scraped every
@@ -130,6 +132,7 @@ final class ChildMains {
     while ((line = in.readLine()) != null) {
       switch (line.trim()) {
         case "stats" -> System.out.println("STATS " + gateway.stats().connections());
+        case "alloc" -> System.out.println("ALLOC " + CpuMeter.allocatedBytesHere());
         case "heap" -> System.out.println("HEAP " + heapAfterGc() + " "
             + gateway.stats().connections());
         case "quit" -> {
@@ -239,7 +242,8 @@ final class ChildMains {
       if (cmd.equals("quit")) {
         return;
       }
-      String answer = commands.apply(cmd);
+      String answer = cmd.equals("alloc") ? "ALLOC " + CpuMeter.allocatedBytesHere()
+          : commands.apply(cmd);
       System.out.println(answer != null ? answer : "ERROR unknown command " + cmd);
       System.out.flush();
     }

@@ -50,12 +50,12 @@ public final class GrpcPing {
   /** Runs closed-loop unary calls against host:port and returns the measured window. */
   public static LoadResult run(String host, int port, int concurrency, int payload,
       Duration warmup, Duration measure) throws InterruptedException {
-    return run(host, port, concurrency, payload, warmup, measure, CpuMeter.NONE);
+    return run(host, port, concurrency, payload, warmup, measure, Window.NONE);
   }
 
   /** As {@link #run}, with {@code cpu} started and stopped at the measured window. */
   static LoadResult run(String host, int port, int concurrency, int payload, Duration warmup,
-      Duration measure, CpuMeter cpu) throws InterruptedException {
+      Duration measure, Window cpu) throws InterruptedException {
     ManagedChannel channel = NettyChannelBuilder.forAddress(host, port).usePlaintext()
         .directExecutor().disableRetry().build();
     Recorder recorder = new Recorder(TimeUnit.SECONDS.toNanos(60), 3);

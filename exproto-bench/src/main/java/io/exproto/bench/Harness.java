@@ -37,6 +37,7 @@ final class Harness {
   private final Path out;
   private final List<String> only;
   private final Results results = new Results();
+  private final boolean straceAvailable = SyscallCount.available();
 
   Harness(BenchArgs a) {
     jitWarmup = a.duration("jit-warmup", Duration.ofSeconds(60));
@@ -94,6 +95,10 @@ final class Harness {
     } else {
       results.notes.add("JMH microbenchmarks skipped (" + (jmh ? "--only" : "--jmh false") + ").");
     }
+    if (!straceAvailable) {
+      results.notes.add("System calls not counted: strace is not installed (Debian package"
+          + " strace).");
+    }
     results.notes.add("The callback queue (io.exproto.gateway.internal.CallbackQueue) is"
         + " package-private; it is measured through a public path instead: an in-memory"
         + " gateway (testkit InMemoryListener + EchoHandler) echoing one message per operation"
@@ -147,10 +152,12 @@ final class Harness {
       int port = Integer.parseInt(server.expect("READY", READY).split(" ")[1]);
       jitWarmup(() -> LoadGenerator.echo(config(port, maxConnections()).withTimes(jitWarmup,
           ONE_SECOND)));
-      Map<String, ProcessHandle> processes = processes(LOAD, "echo server", server);
+      Map<String, CpuMeter.Probe> processes = processes(LOAD, "echo server", server);
       for (int c : connections) {
         point(Results.NETTY, c, processes, cpu -> LoadGenerator.echo(config(port, c), cpu));
       }
+      countSyscalls(Results.NETTY, "echo server", server, w -> LoadGenerator.echo(
+          config(port, maxConnections()), w));
     }
   }
 
@@ -159,7 +166,7 @@ final class Harness {
       int port = Integer.parseInt(server.expect("READY", READY).split(" ")[1]);
       jitWarmup(() -> GrpcPing.run("127.0.0.1", port, maxConnections(), 64, jitWarmup,
           ONE_SECOND));
-      Map<String, ProcessHandle> processes = processes("gRPC client", "gRPC server", server);
+      Map<String, CpuMeter.Probe> processes = processes("gRPC client", "gRPC server", server);
       for (int c : connections) {
         point(Results.GRPC, c, processes,
             cpu -> GrpcPing.run("127.0.0.1", port, c, 64, warmup, measure, cpu));
@@ -188,14 +195,17 @@ final class Harness {
       jitWarmup(() -> LoadGenerator.echo(config(tcp, maxConnections()).withTimes(jitWarmup,
           ONE_SECOND)));
       awaitGatewayConnections(gateway, 0, Duration.ofSeconds(20));
-      Map<String, ProcessHandle> processes = processes(LOAD, "gateway", gateway);
+      Map<String, CpuMeter.Probe> processes = processes(LOAD, "gateway", gateway);
       if (handler != null) {
-        processes.put("handler", handler.handle());
+        processes.put("handler", CpuMeter.Probe.of(handler));
       }
       for (int c : connections) {
         point(scenario, c, processes, cpu -> LoadGenerator.echo(config(tcp, c), cpu));
         awaitGatewayConnections(gateway, 0, Duration.ofSeconds(20));
       }
+      countSyscalls(scenario, "gateway", gateway, w -> LoadGenerator.echo(config(tcp,
+          maxConnections()), w));
+      awaitGatewayConnections(gateway, 0, Duration.ofSeconds(20));
       if (churn) {
         LoadResult r = LoadGenerator.churn(config(tcp, churnWorkers));
         LoadResult labelled = new LoadResult(scenario, r.connections(), r.operations(),
@@ -273,14 +283,30 @@ final class Harness {
   }
 
   private interface MeteredLoad {
-    LoadResult run(CpuMeter cpu) throws Exception;
+    LoadResult run(Window window) throws Exception;
+  }
+
+  /**
+   * One more window at the largest connection count with {@code child}'s system calls counted
+   * (see {@link SyscallCount}); skipped, with a note, where strace cannot run.
+   */
+  private void countSyscalls(String scenario, String role, Child child, MeteredLoad load)
+      throws Exception {
+    if (!straceAvailable) {
+      return;
+    }
+    SyscallCount count = new SyscallCount(child.handle().pid());
+    LoadResult r = load.run(count);
+    results.syscalls.add(new Results.Syscalls(scenario, role, r.operations(), count.calls()));
+    System.out.println("   syscalls of the " + role + " per message: "
+        + Report.syscallLine(results.syscalls.get(results.syscalls.size() - 1)));
   }
 
   /** This JVM in role {@code here}, then {@code child} in {@code role}: report order. */
-  private static Map<String, ProcessHandle> processes(String here, String role, Child child) {
-    Map<String, ProcessHandle> m = new LinkedHashMap<>();
-    m.put(here, ProcessHandle.current());
-    m.put(role, child.handle());
+  private static Map<String, CpuMeter.Probe> processes(String here, String role, Child child) {
+    Map<String, CpuMeter.Probe> m = new LinkedHashMap<>();
+    m.put(here, CpuMeter.Probe.self());
+    m.put(role, CpuMeter.Probe.of(child));
     return m;
   }
 
@@ -288,7 +314,7 @@ final class Harness {
    * Runs and records one echo point; at the largest connection count also the CPU time each of
    * {@code processes} used in its measured window.
    */
-  private void point(String scenario, int conns, Map<String, ProcessHandle> processes,
+  private void point(String scenario, int conns, Map<String, CpuMeter.Probe> processes,
       MeteredLoad load) throws Exception {
     if (conns != maxConnections()) {
       record(scenario, load.run(CpuMeter.NONE));

@@ -165,11 +165,11 @@ public final class LoadGenerator {
 
   /** Runs the closed-loop echo load and returns the measured window. */
   public static LoadResult echo(Config config) throws InterruptedException {
-    return echo(config, CpuMeter.NONE);
+    return echo(config, Window.NONE);
   }
 
-  /** As {@link #echo(Config)}, with {@code cpu} started and stopped at the measured window. */
-  static LoadResult echo(Config config, CpuMeter cpu) throws InterruptedException {
+  /** As {@link #echo(Config)}, with {@code cpu} told when the measured window opens and closes. */
+  static LoadResult echo(Config config, Window cpu) throws InterruptedException {
     Client client = new Client(config);
     byte[] message = payload(config.payload());
     try {

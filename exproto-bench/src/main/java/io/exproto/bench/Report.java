@@ -67,6 +67,7 @@ final class Report {
             "%.2f× of bare ÷ 4; the gateway reaches %.2f× of this", ceiling / (grpc.perSecond()
                 / 4), unary == null ? Double.NaN : unary.perSecond() / ceiling))
         .append(" |\n");
+    md.append(grpcPathTargets(r, netty, unary, grpc, ceiling));
     Results.Hold h = r.hold;
     md.append("| heap per idle TCP connection @15,000 ≤ 2 KB | ")
         .append(h == null ? "not measured" : grouped(h.gatewayConnections())
@@ -209,7 +210,7 @@ final class Report {
   /** One scenario's CPU per message, process by process: {@code gateway 55.1 · handler 34.0}. */
   static String cpuLine(Results.Cpu c) {
     List<String> parts = new ArrayList<>();
-    for (String role : c.cpuNanos().keySet()) {
+    for (String role : c.roles()) {
       parts.add(role + " " + oneDecimal(c.microsPerMessage(role)));
     }
     return String.join(" · ", parts);
@@ -255,6 +256,129 @@ final class Report {
           .append(oneDecimal(unary.totalMicrosPerMessage() - model))
           .append(" µs per echo beyond the work the model row counts.\n");
     }
+    t.append(breakdown(r));
+    t.append(syscallSection(r));
+    return t.toString();
+  }
+
+  /**
+   * Per message and process, over the same windows as the CPU table: CPU, heap allocated and
+   * context switches (each a thread put to sleep or woken: a hand-off between threads costs one
+   * when the receiving thread was idle).
+   */
+  static String breakdown(Results r) {
+    StringBuilder t = new StringBuilder();
+    t.append("\n### Where a message's work goes\n\n");
+    t.append("Per message (for the bare gRPC anchor: per call), by process, over the same"
+        + " windows: CPU, heap bytes allocated (the JVM's count) and context switches (summed over"
+        + " threads; a thread that sleeps in epoll and is woken by a hand-off from another"
+        + " thread counts one).\n\n");
+    t.append("| scenario | process | CPU µs | heap bytes allocated | context switches |\n"
+        + "|---|---|---|---|---|\n");
+    for (Results.Cpu c : r.cpu) {
+      for (String role : c.roles()) {
+        t.append("| ").append(c.scenario()).append(" | ").append(role).append(" | ")
+            .append(oneDecimal(c.microsPerMessage(role))).append(" | ")
+            .append(grouped(c.allocatedPerMessage(role))).append(" | ")
+            .append(twoDecimals(c.switchesPerMessage(role))).append(" |\n");
+      }
+    }
+    return t.toString();
+  }
+
+  /** The system call groups of the syscall table, in column order. */
+  static final Map<String, List<String>> SYSCALL_GROUPS = syscallGroups();
+
+  private static Map<String, List<String>> syscallGroups() {
+    Map<String, List<String>> m = new java.util.LinkedHashMap<>();
+    m.put("send", List.of("sendto", "sendmsg", "sendmmsg"));
+    m.put("writev", List.of("writev"));
+    m.put("write (eventfd wake-ups)", List.of("write"));
+    m.put("recv", List.of("recvfrom", "recvmsg", "recvmmsg", "readv"));
+    m.put("read", List.of("read"));
+    m.put("epoll wait", List.of("epoll_wait", "epoll_pwait", "epoll_pwait2"));
+    m.put("futex", List.of("futex"));
+    return m;
+  }
+
+  /** One count's calls per message, group by group: {@code send 1.00 · recv 1.02 · ...}. */
+  static String syscallLine(Results.Syscalls s) {
+    List<String> parts = new ArrayList<>();
+    SYSCALL_GROUPS.forEach((group, names) ->
+        parts.add(group + " " + twoDecimals(s.perMessage(names))));
+    parts.add("all " + twoDecimals(s.totalPerMessage()));
+    return String.join(" · ", parts);
+  }
+
+  /** System calls per message, under strace (see SyscallCount). */
+  static String syscallSection(Results r) {
+    if (r.syscalls.isEmpty()) {
+      return "";
+    }
+    StringBuilder t = new StringBuilder();
+    t.append("\n### System calls per message\n\n");
+    t.append("Counted by `strace -c -f` on the server process over one more window at the"
+        + " largest connection count, divided by the messages completed in it. strace stops"
+        + " every traced thread at each call, so the process runs several times slower and"
+        + " batches more events per wake-up: take these as what one message costs in kind, not"
+        + " as exact figures. Netty's epoll transport sends one buffer with send and several"
+        + " with writev; write is mostly the eventfd that wakes a sleeping event loop when"
+        + " another thread hands it a task.\n\n");
+    t.append("| scenario | process | messages |");
+    SYSCALL_GROUPS.keySet().forEach(g -> t.append(' ').append(g).append(" |"));
+    t.append(" all |\n|---|---|---|");
+    SYSCALL_GROUPS.keySet().forEach(g -> t.append("---|"));
+    t.append("---|\n");
+    for (Results.Syscalls s : r.syscalls) {
+      t.append("| ").append(s.scenario()).append(" | ").append(s.role()).append(" | ")
+          .append(grouped(s.messages())).append(" |");
+      SYSCALL_GROUPS.values().forEach(names ->
+          t.append(' ').append(twoDecimals(s.perMessage(names))).append(" |"));
+      t.append(' ').append(twoDecimals(s.totalPerMessage())).append(" |\n");
+    }
+    return t.toString();
+  }
+
+  private static String twoDecimals(double v) {
+    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  /**
+   * The gRPC path's targets: the gateway's CPU per unary echo against the sum of its parts (the
+   * raw Netty echo server's side of one echo, and two client and two server halves of a bare
+   * call), the unary rate against the zero-cost ceiling, streaming against unary, and the unary
+   * p99 against the bare anchor's.
+   */
+  static String grpcPathTargets(Results r, LoadResult netty, LoadResult unary, LoadResult grpc,
+      double ceiling) {
+    StringBuilder t = new StringBuilder();
+    Results.Cpu nettyCpu = cpu(r, Results.NETTY);
+    Results.Cpu grpcCpu = cpu(r, Results.GRPC);
+    Results.Cpu unaryCpu = cpu(r, Results.UNARY);
+    double parts = Double.NaN;
+    double gateway = Double.NaN;
+    if (nettyCpu != null && grpcCpu != null && unaryCpu != null) {
+      parts = nettyCpu.microsPerMessage("echo server")
+          + 2 * grpcCpu.microsPerMessage("gRPC client") + 2 * grpcCpu.microsPerMessage("gRPC server");
+      gateway = unaryCpu.microsPerMessage("gateway");
+    }
+    t.append("| gateway CPU per unary echo @1,000 ≤ 1.25× its parts (raw echo server side + 2"
+        + " client and 2 server halves of a bare call) | ").append(oneDecimal(gateway))
+        .append(" µs vs ").append(oneDecimal(parts)).append(" µs | ")
+        .append(ratio(gateway / parts, 1.25, false)).append(" |\n");
+    t.append("| gRPC unary echo @1,000 ≥ 0.85× the zero-cost ceiling (model row) | ")
+        .append(perSecond(unary)).append(" vs ").append(grouped(ceiling)).append(" msgs/s | ")
+        .append(ratio(unary == null ? Double.NaN : unary.perSecond() / ceiling, 0.85, true))
+        .append(" |\n");
+    LoadResult streaming = r.echo(Results.STREAMING, 1000);
+    t.append("| gRPC streaming echo @1,000 ≥ 1× unary | ").append(perSecond(streaming))
+        .append(" vs ").append(perSecond(unary)).append(" msgs/s | ")
+        .append(ratio(div(streaming, unary, 1), 1.0, true)).append(" |\n");
+    double unaryP99 = unary == null ? Double.NaN : unary.micros(99);
+    double grpcP99 = grpc == null ? Double.NaN : grpc.micros(99);
+    t.append("| p99 of gRPC unary echo @1,000 ≤ 3× bare gRPC p99 @1,000 in flight | ")
+        .append(micros(unaryP99)).append(" vs ").append(micros(grpcP99)).append(" µs | ")
+        .append(ratio(unaryP99 / grpcP99, 3, false)).append(" |\n");
     return t.toString();
   }
 

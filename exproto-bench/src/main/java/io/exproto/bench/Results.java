@@ -40,24 +40,66 @@ final class Results {
    *
    * @param scenario the echo scenario
    * @param result that window's result (messages, or calls for the gRPC anchor)
-   * @param cpuNanos CPU nanoseconds by process role, in report order
+   * @param use what each process used, by its role, in report order
    */
-  record Cpu(String scenario, LoadResult result, Map<String, Long> cpuNanos) {
+  record Cpu(String scenario, LoadResult result, Map<String, CpuMeter.Use> use) {
+    /** The roles, in report order. */
+    java.util.Set<String> roles() {
+      return use.keySet();
+    }
+
     /** CPU microseconds per message for {@code role}, NaN when unknown. */
     double microsPerMessage(String role) {
-      Long n = cpuNanos.get(role);
-      return n == null || result.operations() == 0 ? Double.NaN
-          : n / 1000.0 / result.operations();
+      CpuMeter.Use u = use.get(role);
+      return u == null || u.cpuNanos() < 0 ? Double.NaN : perMessage(u.cpuNanos() / 1000.0);
+    }
+
+    /** Context switches per message for {@code role}, NaN when unknown. */
+    double switchesPerMessage(String role) {
+      CpuMeter.Use u = use.get(role);
+      return u == null || u.contextSwitches() < 0 ? Double.NaN : perMessage(u.contextSwitches());
+    }
+
+    /** Heap bytes allocated per message for {@code role}, NaN when unknown. */
+    double allocatedPerMessage(String role) {
+      CpuMeter.Use u = use.get(role);
+      return u == null || u.allocatedBytes() < 0 ? Double.NaN : perMessage(u.allocatedBytes());
+    }
+
+    private double perMessage(double amount) {
+      return result.operations() == 0 ? Double.NaN : amount / result.operations();
     }
 
     /** CPU nanoseconds of every process together. */
     long totalNanos() {
-      return cpuNanos.values().stream().mapToLong(Long::longValue).sum();
+      return use.values().stream().mapToLong(u -> Math.max(0, u.cpuNanos())).sum();
     }
 
     /** The sum over every process. */
     double totalMicrosPerMessage() {
       return result.operations() == 0 ? Double.NaN : totalNanos() / 1000.0 / result.operations();
+    }
+  }
+
+  /**
+   * A process's system calls over one window counted with strace.
+   *
+   * @param messages the messages completed in that window
+   * @param calls calls by system call name
+   */
+  record Syscalls(String scenario, String role, long messages, Map<String, Long> calls) {
+    /** Calls per message of the named system calls together; NaN without messages. */
+    double perMessage(java.util.Collection<String> names) {
+      long n = 0;
+      for (String name : names) {
+        n += calls.getOrDefault(name, 0L);
+      }
+      return messages == 0 ? Double.NaN : (double) n / messages;
+    }
+
+    /** Calls per message of every system call; NaN without messages. */
+    double totalPerMessage() {
+      return perMessage(calls.keySet());
     }
   }
 
@@ -69,6 +111,8 @@ final class Results {
   final List<Jmh> jmh = new ArrayList<>();
   /** CPU per message at the largest connection count, one a scenario, in run order. */
   final List<Cpu> cpu = new ArrayList<>();
+  /** System calls per message at the largest connection count, one a scenario. */
+  final List<Syscalls> syscalls = new ArrayList<>();
   final List<String> notes = new ArrayList<>();
   /** The MQTT bridge section (MqttBench), or null when not run. */
   String mqtt;

@@ -71,20 +71,7 @@ class ReportTest {
 
   @Test
   void cpuSectionGivesMicrosPerMessageAndWhatTheGatewayAdds() {
-    Results results = new Results();
-    // 1 s windows: 100,000 raw echoes on 0.8 CPU s, 200,000 bare calls on 3.0 s, 20,000 gRPC
-    // echoes on 2.0 s.
-    results.cpu.add(new Results.Cpu(Results.NETTY, result("echo", 1000, 100_000, 1),
-        java.util.Map.of("load generator", 800_000_000L)));
-    java.util.Map<String, Long> grpc = new java.util.LinkedHashMap<>();
-    grpc.put("gRPC client", 1_600_000_000L);
-    grpc.put("gRPC server", 1_400_000_000L);
-    results.cpu.add(new Results.Cpu(Results.GRPC, result("grpc", 1000, 200_000, 1), grpc));
-    java.util.Map<String, Long> unary = new java.util.LinkedHashMap<>();
-    unary.put("load generator", 200_000_000L);
-    unary.put("gateway", 1_100_000_000L);
-    unary.put("handler", 700_000_000L);
-    results.cpu.add(new Results.Cpu(Results.UNARY, result("echo", 1000, 20_000, 1), unary));
+    Results results = cpuResults();
 
     String section = Report.cpuSection(results);
 
@@ -94,7 +81,55 @@ class ReportTest {
             + " handler 35.0 | 100.0 |")
         // 8 + 4 × 15 = 68; 100 - 68 = 32.
         .contains("one raw Netty echo and four bare gRPC calls use 8.0 + 4 × 15.0 = 68.0 µs,"
-            + " so the gateway and the handler together add 32.0 µs per echo");
+            + " so the gateway and the handler together add 32.0 µs per echo")
+        // 60,000,000 bytes and 30,000 switches over 20,000 echoes; unknown figures say so.
+        .contains("| " + Results.UNARY + " | gateway | 55.0 | 3,000 | 1.50 |")
+        .contains("| " + Results.NETTY + " | echo server | 4.0 | n/a | n/a |");
     assertThat(Report.cpuSection(new Results())).isEmpty();
+  }
+
+  @Test
+  void grpcPathTargetsCompareTheGatewayWithItsParts() {
+    Results results = cpuResults();
+    LoadResult netty = result(Results.NETTY, 1000, 100_000, 1);
+    LoadResult grpc = result(Results.GRPC, 1000, 200_000, 1);
+    LoadResult unary = result(Results.UNARY, 1000, 20_000, 1);
+    results.echo(Results.STREAMING, result(Results.STREAMING, 1000, 30_000, 1));
+
+    String rows = Report.grpcPathTargets(results, netty, unary, grpc,
+        Report.zeroCostCeiling(netty, grpc));
+
+    // parts: echo server 4 + 2 × 8 + 2 × 7 = 34 µs; the gateway 55 µs = 1.62×.
+    assertThat(rows).contains("| 55.0 µs vs 34.0 µs | 1.62× — NOT met |")
+        // ceiling 1 / (1/100,000 + 4/200,000) = 33,333; 20,000 / 33,333 = 0.60.
+        .contains("| 20,000 vs 33,333 msgs/s | 0.60× — NOT met |")
+        .contains("| 30,000 vs 20,000 msgs/s | 1.50× — met |")
+        .contains("p99 of gRPC unary echo @1,000");
+  }
+
+  private static CpuMeter.Use use(long cpuNanos, long switches, long allocated) {
+    return new CpuMeter.Use(cpuNanos, switches, allocated);
+  }
+
+  /**
+   * 1 s windows: 100,000 raw echoes, 200,000 bare calls, 20,000 gRPC echoes, with the CPU,
+   * context switches and allocation of each process.
+   */
+  private static Results cpuResults() {
+    Results results = new Results();
+    java.util.Map<String, CpuMeter.Use> netty = new java.util.LinkedHashMap<>();
+    netty.put("load generator", use(400_000_000L, -1, -1));
+    netty.put("echo server", use(400_000_000L, -1, -1));
+    results.cpu.add(new Results.Cpu(Results.NETTY, result("echo", 1000, 100_000, 1), netty));
+    java.util.Map<String, CpuMeter.Use> grpc = new java.util.LinkedHashMap<>();
+    grpc.put("gRPC client", use(1_600_000_000L, 1000, 1000));
+    grpc.put("gRPC server", use(1_400_000_000L, 1000, 1000));
+    results.cpu.add(new Results.Cpu(Results.GRPC, result("grpc", 1000, 200_000, 1), grpc));
+    java.util.Map<String, CpuMeter.Use> unary = new java.util.LinkedHashMap<>();
+    unary.put("load generator", use(200_000_000L, 0, 0));
+    unary.put("gateway", use(1_100_000_000L, 30_000, 60_000_000));
+    unary.put("handler", use(700_000_000L, 0, 0));
+    results.cpu.add(new Results.Cpu(Results.UNARY, result("echo", 1000, 20_000, 1), unary));
+    return results;
   }
 }
