@@ -169,9 +169,12 @@ final class ChildMains {
    */
   static void handler(BenchArgs args) throws Exception {
     boolean streaming = args.string("mode", "unary").equals("streaming");
-    EchoFlow flow = new EchoFlow(streaming);
+    // The server and the adapter calls share one set of event loops (see EchoFlow).
+    NettyTransport loops = NettyTransport.create();
+    EchoFlow flow = new EchoFlow(streaming, loops.workerGroup(), loops.socketChannelType());
     NettyServerBuilder sb = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .directExecutor();
+        .bossEventLoopGroup(loops.acceptorGroup()).workerEventLoopGroup(loops.workerGroup())
+        .channelType(loops.serverChannelType()).directExecutor();
     sb.addService(streaming ? new BenchStreamingEchoHandler(flow) : new BenchEchoHandler(flow));
     Server server = sb.build().start();
     System.out.println("READY " + server.getPort());

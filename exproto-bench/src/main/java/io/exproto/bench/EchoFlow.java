@@ -15,6 +15,11 @@ import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -34,13 +39,18 @@ import java.util.function.Supplier;
  * <p>With {@code ordered}, each connection's work runs one step after the other (the streaming
  * service keeps no order across callback types, so bytes could otherwise be published before the
  * subscription exists); the unary gateway already orders a connection's callbacks, so the unary
- * handler does without. Adapter calls are asynchronous, started under {@link Context#ROOT}.
- * Thread-safe.
+ * handler does without. Adapter calls are asynchronous, started under {@link Context#ROOT}, on
+ * a channel per event loop of the handler's server: a call made while serving a callback starts,
+ * and its answer arrives, on the thread that serves the callback. Thread-safe.
  */
 final class EchoFlow implements AutoCloseable {
   private final boolean ordered;
-  private final AtomicReference<ManagedChannel> channel = new AtomicReference<>();
-  private volatile ConnectionAdapterStub stub;
+  private final List<EventExecutor> loops;
+  private final EventLoopGroup group;
+  private final Class<? extends Channel> channelType;
+  private final AtomicReference<List<ManagedChannel>> channels = new AtomicReference<>();
+  /** One stub per loop of {@link #loops}, on a channel whose connection lives on that loop. */
+  private volatile ConnectionAdapterStub[] stubs;
   private final ConcurrentHashMap<String, String> topics = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, CompletableFuture<Void>> tails =
       new ConcurrentHashMap<>();
@@ -48,20 +58,50 @@ final class EchoFlow implements AutoCloseable {
   private final AtomicLong created = new AtomicLong();
   private final AtomicLong closed = new AtomicLong();
 
-  EchoFlow(boolean ordered) {
+  /**
+   * @param group the event loops the handler's server runs on; the adapter calls get a channel
+   *     on each, and a call made on one of them uses that loop's channel
+   */
+  EchoFlow(boolean ordered, EventLoopGroup group, Class<? extends Channel> channelType) {
     this.ordered = ordered;
+    this.group = group;
+    this.channelType = channelType;
+    List<EventExecutor> l = new ArrayList<>();
+    group.forEach(l::add);
+    this.loops = List.copyOf(l);
   }
 
   /** Points the adapter calls at {@code hostPort}. */
   void adapter(String hostPort) {
-    // Retries off, as the gateway's handler channel has them (GrpcHandler.transparentRetry).
-    ManagedChannel c = NettyChannelBuilder.forTarget(hostPort).usePlaintext().directExecutor()
-        .disableRetry().build();
-    stub = ConnectionAdapterGrpc.newStub(c);
-    ManagedChannel old = channel.getAndSet(c);
-    if (old != null) {
-      old.shutdownNow();
+    List<ManagedChannel> created = new ArrayList<>();
+    ConnectionAdapterStub[] s = new ConnectionAdapterStub[loops.size()];
+    for (int i = 0; i < loops.size(); i++) {
+      // Retries off, as the gateway's handler channel has them (GrpcHandler.transparentRetry).
+      ManagedChannel c = NettyChannelBuilder.forTarget(hostPort).usePlaintext().directExecutor()
+          .eventLoopGroup((EventLoop) loops.get(i)).channelType(channelType)
+          .disableRetry().build();
+      created.add(c);
+      s[i] = ConnectionAdapterGrpc.newStub(c);
     }
+    stubs = s;
+    List<ManagedChannel> old = channels.getAndSet(created);
+    if (old != null) {
+      old.forEach(ManagedChannel::shutdownNow);
+    }
+  }
+
+  /** The stub of the calling thread's loop; the first one elsewhere. */
+  private ConnectionAdapterStub stub() {
+    ConnectionAdapterStub[] s = stubs;
+    if (s == null) {
+      return null;
+    }
+    for (int i = 0; i < s.length; i++) {
+      if (loops.get(i).inEventLoop()) {
+        return s[i];
+      }
+    }
+    return s[0];
   }
 
   /** OnSocketCreated calls so far. */
@@ -161,7 +201,7 @@ final class EchoFlow implements AutoCloseable {
         }
       }
     };
-    ConnectionAdapterStub s = stub;
+    ConnectionAdapterStub s = stub();
     if (s == null) {
       done.completeExceptionally(new IllegalStateException("no adapter address yet"));
       return done;
@@ -192,9 +232,9 @@ final class EchoFlow implements AutoCloseable {
 
   @Override
   public void close() {
-    ManagedChannel c = channel.getAndSet(null);
+    List<ManagedChannel> c = channels.getAndSet(null);
     if (c != null) {
-      c.shutdownNow();
+      c.forEach(ManagedChannel::shutdownNow);
     }
   }
 }

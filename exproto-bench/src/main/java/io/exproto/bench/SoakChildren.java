@@ -88,14 +88,17 @@ final class SoakChildren {
    */
   static void handler(BenchArgs args) throws Exception {
     LeakCounter.install();
-    EchoFlow flow = new EchoFlow(false);
+    NettyTransport loops = NettyTransport.create();
+    EchoFlow flow = new EchoFlow(false, loops.workerGroup(), loops.socketChannelType());
     int port = args.integer("port", 0);
     Server server = null;
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (server == null) {
       try {
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-            .directExecutor().addService(new BenchEchoHandler(flow)).build().start();
+            .bossEventLoopGroup(loops.acceptorGroup()).workerEventLoopGroup(loops.workerGroup())
+            .channelType(loops.serverChannelType()).directExecutor()
+            .addService(new BenchEchoHandler(flow)).build().start();
       } catch (IOException e) {
         if (System.nanoTime() > deadline) {
           throw e;
