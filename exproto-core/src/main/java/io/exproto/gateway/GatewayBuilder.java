@@ -4,7 +4,8 @@ import io.exproto.auth.Authenticator;
 import io.exproto.auth.Authorizer;
 import io.exproto.broker.Broker;
 import io.exproto.broker.InMemoryBroker;
-import io.exproto.gateway.internal.GatewayImpl;
+import io.exproto.gateway.internal.GatewayFactory;
+import io.exproto.gateway.internal.GatewaySettings;
 import io.exproto.gateway.internal.SystemScheduler;
 import io.exproto.handler.ConnectionAdapter;
 import io.exproto.handler.ConnectionHandler;
@@ -341,7 +342,7 @@ public final class GatewayBuilder {
     if (scheduler == null) {
       scheduler = SystemScheduler.shared();
     }
-    return new GatewayImpl(settings());
+    return GatewayFactory.create(settings());
   }
 
   private static void requirePositive(String name, Duration d) {
@@ -350,29 +351,12 @@ public final class GatewayBuilder {
     }
   }
 
-  // Accessors for the engine (package io.exproto.gateway.internal reads a frozen copy).
-
-  Settings settings() {
-    return new Settings(nodeName, handlerFactory, broker, authenticator, authorizer,
+  /** A frozen copy of the validated settings, for the engine. */
+  private GatewaySettings settings() {
+    return new GatewaySettings(nodeName, handlerFactory, broker, authenticator, authorizer,
         List.copyOf(listeners), mountpoint, idleTimeout, callbackTimeout, closeFlushTimeout,
         maxBatchSize, maxQueuedCallbacks, maxQueuedDeliveries, maxInboundBytesPerSecond,
         maxInboundMessagesPerSecond, scheduler, metrics, List.copyOf(eventListeners),
         eventQueueCapacity, authenticationAdmin, authTimeout, drainTimeout, maxQueuedBytes);
   }
-
-  /**
-   * The validated settings the engine runs with; internal, made by {@link #build()}. Immutable:
-   * settings changeable on a running gateway (such as the idle timeout, see
-   * {@link Gateway#updateIdleTimeout(Duration)}) start from these values and live in the engine.
-   */
-  public record Settings(String nodeName,
-      Function<ConnectionAdapter, ConnectionHandler> handlerFactory, Broker broker,
-      Authenticator authenticator, Authorizer authorizer, List<TransportListener> listeners,
-      String mountpoint, Duration idleTimeout, Duration callbackTimeout,
-      Duration closeFlushTimeout, int maxBatchSize, int maxQueuedCallbacks,
-      int maxQueuedDeliveries, long maxInboundBytesPerSecond, int maxInboundMessagesPerSecond,
-      Scheduler scheduler, io.exproto.metrics.GatewayMetrics metrics,
-      List<io.exproto.events.GatewayEventListener> eventListeners, int eventQueueCapacity,
-      io.exproto.management.AuthenticationAdmin authenticationAdmin, Duration authTimeout,
-      Duration drainTimeout, long maxQueuedBytes) {}
 }

@@ -6,7 +6,6 @@ import io.exproto.broker.BrokerMessage;
 import io.exproto.events.GatewayEvent;
 import io.exproto.gateway.ClientView;
 import io.exproto.gateway.Gateway;
-import io.exproto.gateway.GatewayBuilder;
 import io.exproto.gateway.GatewayStats;
 import io.exproto.gateway.Scheduler;
 import io.exproto.handler.AdapterResult;
@@ -48,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * The engine behind {@link Gateway}: the registries, the listeners and the lifecycle. Connections
  * do the per-device work on their own executors.
  */
-public final class GatewayImpl implements Gateway {
+final class GatewayImpl implements Gateway {
   private static final Logger log = LoggerFactory.getLogger(GatewayImpl.class);
   private static final LinkListener IGNORE = new LinkListener() {
     @Override
@@ -91,7 +90,7 @@ public final class GatewayImpl implements Gateway {
     }
   }
 
-  final GatewayBuilder.Settings settings;
+  final GatewaySettings settings;
   final String nodeName;
   final Scheduler scheduler;
   final Broker broker;
@@ -121,8 +120,8 @@ public final class GatewayImpl implements Gateway {
   private volatile Duration idleTimeout;
   private final GatewayBanList banList;
 
-  /** Creates the engine from validated settings; see {@link GatewayBuilder#build()}. */
-  public GatewayImpl(GatewayBuilder.Settings settings) {
+  /** Creates the engine from validated settings; see {@link io.exproto.gateway.GatewayBuilder#build()}. */
+  GatewayImpl(GatewaySettings settings) {
     this.settings = settings;
     this.nodeName = settings.nodeName();
     this.scheduler = settings.scheduler();
@@ -753,7 +752,7 @@ public final class GatewayImpl implements Gateway {
   }
 
   /** The largest page {@link #listClients} serves, as EMQX's API. */
-  public static final int MAX_PAGE_LIMIT = 10_000;
+  static final int MAX_PAGE_LIMIT = 10_000;
 
   @Override
   public CompletionStage<Optional<ClientDetails>> client(String clientId) {
