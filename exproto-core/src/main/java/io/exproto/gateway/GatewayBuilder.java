@@ -4,11 +4,14 @@ import io.exproto.auth.Authenticator;
 import io.exproto.auth.Authorizer;
 import io.exproto.broker.Broker;
 import io.exproto.broker.InMemoryBroker;
+import io.exproto.events.GatewayEventListener;
 import io.exproto.gateway.internal.GatewayFactory;
 import io.exproto.gateway.internal.GatewaySettings;
 import io.exproto.gateway.internal.SystemScheduler;
 import io.exproto.handler.ConnectionAdapter;
 import io.exproto.handler.ConnectionHandler;
+import io.exproto.management.AuthenticationAdmin;
+import io.exproto.metrics.GatewayMetrics;
 import io.exproto.transport.TransportListener;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,11 +45,10 @@ public final class GatewayBuilder {
   long maxInboundBytesPerSecond;
   int maxInboundMessagesPerSecond;
   Scheduler scheduler;
-  io.exproto.metrics.GatewayMetrics metrics = io.exproto.metrics.GatewayMetrics.NONE;
-  final List<io.exproto.events.GatewayEventListener> eventListeners = new ArrayList<>();
+  GatewayMetrics metrics = GatewayMetrics.NONE;
+  final List<GatewayEventListener> eventListeners = new ArrayList<>();
   int eventQueueCapacity = 65_536;
-  io.exproto.management.AuthenticationAdmin authenticationAdmin =
-      io.exproto.management.AuthenticationAdmin.notConfigured();
+  AuthenticationAdmin authenticationAdmin = AuthenticationAdmin.notConfigured();
 
   GatewayBuilder() {}
 
@@ -230,7 +232,7 @@ public final class GatewayBuilder {
    * exproto-micrometer module. Default {@link io.exproto.metrics.GatewayMetrics#NONE}: nothing is
    * measured or allocated.
    */
-  public GatewayBuilder metrics(io.exproto.metrics.GatewayMetrics metrics) {
+  public GatewayBuilder metrics(GatewayMetrics metrics) {
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     return this;
   }
@@ -240,7 +242,7 @@ public final class GatewayBuilder {
    * {@link Gateway#addEventListener}). Listeners run on the gateway's event thread, never on a
    * connection's.
    */
-  public GatewayBuilder eventListener(io.exproto.events.GatewayEventListener listener) {
+  public GatewayBuilder eventListener(GatewayEventListener listener) {
     eventListeners.add(Objects.requireNonNull(listener, "listener"));
     return this;
   }
@@ -261,8 +263,7 @@ public final class GatewayBuilder {
    * {@link Gateway#authenticationAdmin()}; an authentication module provides it. Default
    * {@link io.exproto.management.AuthenticationAdmin#notConfigured()}.
    */
-  public GatewayBuilder authenticationAdmin(
-      io.exproto.management.AuthenticationAdmin authenticationAdmin) {
+  public GatewayBuilder authenticationAdmin(AuthenticationAdmin authenticationAdmin) {
     this.authenticationAdmin = Objects.requireNonNull(authenticationAdmin,
         "authenticationAdmin");
     return this;
