@@ -198,7 +198,7 @@ public interface Gateway extends AutoCloseable {
 
   /**
    * Registers an event listener on the running gateway; it receives events that happen from now
-   * on. See {@link io.exproto.events.GatewayEventListener} for threading.
+   * on. See {@link GatewayEventListener} for threading.
    */
   void addEventListener(GatewayEventListener listener);
 

@@ -146,7 +146,7 @@ public final class GatewayBuilder {
    * How long a graceful {@link Gateway#shutdown()} lets each connection's callbacks in flight and
    * queued finish before they are abandoned (their stages cancelled); every connection still gets
    * {@code onSocketClosed} with {@code {shutdown,gateway_stopped}} afterwards. Within the same
-   * time the broker's pending QoS 1/2 work is flushed ({@link io.exproto.broker.Broker#flush()}).
+   * time the broker's pending QoS 1/2 work is flushed ({@link Broker#flush()}).
    * Default 15 s; {@code 0} abandons at once, as {@link Gateway#shutdownNow()} does, but still
    * waits for the {@code onSocketClosed} callbacks.
    *
@@ -229,7 +229,7 @@ public final class GatewayBuilder {
   /**
    * Where the gateway reports its measurements (connections, bytes, messages, drops, callback
    * latency, authentication results), e.g. {@code new MicrometerMetrics(registry)} from the
-   * exproto-micrometer module. Default {@link io.exproto.metrics.GatewayMetrics#NONE}: nothing is
+   * exproto-micrometer module. Default {@link GatewayMetrics#NONE}: nothing is
    * measured or allocated.
    */
   public GatewayBuilder metrics(GatewayMetrics metrics) {
@@ -261,7 +261,7 @@ public final class GatewayBuilder {
   /**
    * Runtime management of authenticators and users, offered to management layers through
    * {@link Gateway#authenticationAdmin()}; an authentication module provides it. Default
-   * {@link io.exproto.management.AuthenticationAdmin#notConfigured()}.
+   * {@link AuthenticationAdmin#notConfigured()}.
    */
   public GatewayBuilder authenticationAdmin(AuthenticationAdmin authenticationAdmin) {
     this.authenticationAdmin = Objects.requireNonNull(authenticationAdmin,

@@ -69,7 +69,7 @@ public final class InMemoryListener implements TransportListener {
    * handler sees the same {@code OnReceivedBytes} as in production): each frame is one callback,
    * however the device's sends split or merge it; a frame over the limit closes the connection
    * with {@code frame_too_long}, a corrupt length field with {@code frame_corrupted}. Applies to
-   * devices that connect afterwards. Default {@link io.exproto.transport.netty.Framing#none()}:
+   * devices that connect afterwards. Default {@link Framing#none()}:
    * each send is one callback.
    *
    * @return this listener

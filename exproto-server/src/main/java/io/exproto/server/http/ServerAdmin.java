@@ -40,7 +40,7 @@ public interface ServerAdmin {
    *
    * @throws IllegalArgumentException for a bad field, naming it
    * @throws IllegalArgumentException also if a listener with that name exists (EMQX: 400)
-   * @throws java.io.IOException if it cannot bind
+   * @throws IOException if it cannot bind
    */
   void createListener(String json) throws IOException;
 
