@@ -110,7 +110,8 @@ final class Connection implements LinkListener, Subscriber {
   Map<String, Integer> subscriptions; // mounted filter -> qos
   /**
    * The client's broker session, from a successful Authenticate until close. Volatile: a newer
-   * connection taking over the client id closes it from its own executor (see authenticate).
+   * connection taking over the client id closes it from its own executor (see
+   * ClientAuthentication).
    */
   volatile BrokerSession session;
   String protoName = "";
