@@ -9,6 +9,8 @@ import io.exproto.handler.Message;
 import io.exproto.handler.TimerType;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -50,14 +52,14 @@ public final class TextPubSubHandler implements ConnectionHandler {
   public CompletionStage<Void> onReceivedBytes(String conn, byte[] bytes) {
     String line = new String(bytes, StandardCharsets.UTF_8).strip();
     String[] words = line.split(" +", 3);
-    String command = words[0].toUpperCase(java.util.Locale.ROOT);
+    String command = words[0].toUpperCase(Locale.ROOT);
     return switch (command) {
       case "CONNECT" -> words.length < 2 ? reply(conn, "ERR usage: CONNECT <clientid> [<password>]")
           : adapter.authenticate(conn, ClientInfo.of(words[1], words[1]),
                   words.length > 2 ? words[2] : "")
               .thenCompose(r -> r.isSuccess()
                   ? adapter.startTimer(conn, TimerType.KEEPALIVE, KEEPALIVE_SECONDS)
-                  : java.util.concurrent.CompletableFuture.completedStage(r))
+                  : CompletableFuture.completedStage(r))
               .thenCompose(r -> answer(conn, r));
       case "SUB" -> words.length < 2 ? reply(conn, "ERR usage: SUB <filter>")
           : adapter.subscribe(conn, words[1], 0).thenCompose(r -> answer(conn, r));

@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -334,7 +335,7 @@ public final class BuiltInDatabase implements AuthenticationProvider {
         throw new IllegalArgumentException(path + " line " + (l + 1) + ": " + f.length
             + " fields, the header has " + header.length);
       }
-      Map<String, Object> row = new java.util.HashMap<>();
+      Map<String, Object> row = new HashMap<>();
       for (int i = 0; i < f.length; i++) {
         row.put(header[i], f[i].strip());
       }

@@ -5,6 +5,7 @@ import io.exproto.authn.internal.ConfigKeys;
 import io.exproto.authn.internal.HttpBackend;
 import io.exproto.authn.internal.RateLimitedLog;
 import io.exproto.authn.internal.Vars;
+import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import java.time.Instant;
 import java.util.Map;
@@ -124,7 +125,7 @@ public final class HttpAuthenticator implements AuthenticationProvider {
     if (t instanceof RejectedExecutionException) {
       return "too many checks pending";
     }
-    if (t instanceof java.net.ConnectException) {
+    if (t instanceof ConnectException) {
       return "connection refused or unreachable";
     }
     return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());

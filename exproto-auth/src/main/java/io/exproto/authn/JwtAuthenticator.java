@@ -21,7 +21,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -180,7 +182,7 @@ public final class JwtAuthenticator implements AuthenticationProvider {
     SignedJWT jwt;
     try {
       jwt = SignedJWT.parse(token);
-    } catch (java.text.ParseException | RuntimeException bad) {
+    } catch (ParseException | RuntimeException bad) {
       return CompletableFuture.completedStage(AuthnOutcome.ignore("not a signed JWT"));
     }
     if (endpoint == null) {
@@ -215,7 +217,7 @@ public final class JwtAuthenticator implements AuthenticationProvider {
       if (!MessageDigest.isEqual(expected, jwt.getSignature().decode())) {
         return AuthnOutcome.ignore("invalid signature");
       }
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       return AuthnOutcome.ignore("cannot verify: " + e.getMessage());
     }
     return claims(jwt, c);
@@ -250,7 +252,7 @@ public final class JwtAuthenticator implements AuthenticationProvider {
     JWTClaimsSet claims;
     try {
       claims = jwt.getJWTClaimsSet();
-    } catch (java.text.ParseException e) {
+    } catch (ParseException e) {
       return AuthnOutcome.deny("bad username or password");
     }
     Instant now = Instant.now();
@@ -291,7 +293,7 @@ public final class JwtAuthenticator implements AuthenticationProvider {
           }
           try {
             return JWKSet.parse(r.body()).getKeys();
-          } catch (java.text.ParseException e) {
+          } catch (ParseException e) {
             throw new IllegalStateException("not a JWK set: " + e.getMessage());
           }
         });

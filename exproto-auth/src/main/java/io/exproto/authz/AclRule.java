@@ -4,14 +4,15 @@ import io.exproto.auth.Authorizer.Action;
 import io.exproto.auth.ClientIdentity;
 import io.exproto.authn.internal.Template;
 import io.exproto.authn.internal.Vars;
-import io.exproto.authz.internal.ErlTerms;
 import io.exproto.authz.internal.ErlTerms.Atom;
 import io.exproto.authz.internal.ErlTerms.Tuple;
+import io.exproto.authz.internal.ErlTerms;
 import io.exproto.broker.Topics;
 import io.exproto.transport.internal.Cidr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -248,7 +249,7 @@ public final class AclRule {
   }
 
   private static Predicate<ClientIdentity> match(Object v,
-      java.util.function.Function<ClientIdentity, String> field, String where) {
+      Function<ClientIdentity, String> field, String where) {
     if (v instanceof String s) {
       return c -> s.equals(field.apply(c));
     }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -313,7 +314,7 @@ public final class AuthorizationService implements Authorizer, AutoCloseable {
     private int cacheMaxSize = 32;
     private Duration cacheTtl = Duration.ofMinutes(1);
     private int cacheMaxClients = 1_000_000;
-    private java.util.function.LongSupplier nanoClock = System::nanoTime;
+    private LongSupplier nanoClock = System::nanoTime;
     private final List<AuthorizationSource> sources = new ArrayList<>();
 
     private Builder() {}
@@ -354,7 +355,7 @@ public final class AuthorizationService implements Authorizer, AutoCloseable {
     }
 
     /** The clock of the cache's ttl, in nanoseconds; for tests. */
-    public Builder nanoClock(java.util.function.LongSupplier clock) {
+    public Builder nanoClock(LongSupplier clock) {
       this.nanoClock = Objects.requireNonNull(clock, "clock");
       return this;
     }

@@ -7,10 +7,14 @@ import io.exproto.authn.internal.ConfigKeys;
 import io.exproto.authn.internal.HttpBackend;
 import io.exproto.authn.internal.RateLimitedLog;
 import io.exproto.authn.internal.Vars;
+import java.net.ConnectException;
+import java.net.http.HttpTimeoutException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,15 +78,14 @@ public final class HttpAuthorizationSource implements AuthorizationSource {
   }
 
   private static String failure(Throwable e) {
-    Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-        ? e.getCause() : e;
-    if (t instanceof java.net.http.HttpTimeoutException) {
+    Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (t instanceof HttpTimeoutException) {
       return "timed out";
     }
-    if (t instanceof java.util.concurrent.RejectedExecutionException) {
+    if (t instanceof RejectedExecutionException) {
       return "too many checks pending";
     }
-    if (t instanceof java.net.ConnectException) {
+    if (t instanceof ConnectException) {
       return "connection refused or unreachable";
     }
     return t.toString();

@@ -5,14 +5,15 @@ import io.exproto.auth.Authenticator;
 import io.exproto.auth.Authorizer;
 import io.exproto.authn.AuthenticationChain;
 import io.exproto.authn.BuiltInDatabase;
+import io.exproto.authn.ConfigReader;
 import io.exproto.authn.HttpAuthenticator;
 import io.exproto.authn.PasswordHashing;
-import io.exproto.authn.ConfigReader;
 import io.exproto.authz.AclFile;
 import io.exproto.authz.AuthorizationService;
 import io.exproto.gateway.Gateway;
 import io.exproto.handler.AdapterResult;
 import io.exproto.handler.ClientInfo;
+import io.exproto.handler.ConnInfo;
 import io.exproto.handler.ConnectionAdapter;
 import io.exproto.handler.ConnectionHandler;
 import io.exproto.transport.netty.TcpListener;
@@ -31,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -194,14 +196,12 @@ final class AuthBench {
   }
 
   private void publishes(String name, Authorizer authorizer) throws Exception {
-    java.util.concurrent.LinkedBlockingQueue<String> created =
-        new java.util.concurrent.LinkedBlockingQueue<>();
+    LinkedBlockingQueue<String> created = new LinkedBlockingQueue<>();
     TcpListener listener = TcpListener.builder().name("bench").bind("127.0.0.1", 0).build();
     Gateway gw = Gateway.builder().listener(listener).authorizer(authorizer)
         .handler(new ConnectionHandler() {
           @Override
-          public CompletionStage<Void> onSocketCreated(String conn,
-              io.exproto.handler.ConnInfo info) {
+          public CompletionStage<Void> onSocketCreated(String conn, ConnInfo info) {
             created.add(conn);
             return CompletableFuture.completedStage(null);
           }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -102,7 +103,7 @@ public final class BenchArgs {
   }
 
   static Duration parseDuration(String name, String v) {
-    String s = v.trim().toLowerCase(java.util.Locale.ROOT);
+    String s = v.trim().toLowerCase(Locale.ROOT);
     try {
       if (s.endsWith("ms")) {
         return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));

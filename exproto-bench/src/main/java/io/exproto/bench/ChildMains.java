@@ -1,11 +1,12 @@
 package io.exproto.bench;
 
-import io.exproto.server.EchoHandler;
 import io.exproto.gateway.Gateway;
 import io.exproto.gateway.GatewayBuilder;
 import io.exproto.grpc.GrpcAdapterServer;
 import io.exproto.grpc.GrpcHandler;
 import io.exproto.grpc.HandlerService;
+import io.exproto.micrometer.MicrometerMetrics;
+import io.exproto.server.EchoHandler;
 import io.exproto.testkit.TestCertificates;
 import io.exproto.tls.TlsSettings;
 import io.exproto.transport.netty.NettyTransport;
@@ -13,6 +14,8 @@ import io.exproto.transport.netty.TcpListener;
 import io.exproto.transport.netty.TlsProvider;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -21,7 +24,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * The programs the harness runs in child JVMs. Each prints {@code READY ...} on stdout once
@@ -51,11 +57,9 @@ final class ChildMains {
       b.eventListener(e -> { });
       return;
     }
-    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
-        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-            io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
-    java.util.concurrent.atomic.LongAdder counted = new java.util.concurrent.atomic.LongAdder();
-    b.metrics(new io.exproto.micrometer.MicrometerMetrics(registry));
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    LongAdder counted = new LongAdder();
+    b.metrics(new MicrometerMetrics(registry));
     if (events) {
       b.eventListener(e -> counted.increment());
     }
@@ -221,7 +225,7 @@ final class ChildMains {
     switch (args.string("mode", "echo")) {
       case "hold" -> {
         try (LoadGenerator.Held held = LoadGenerator.hold(config)) {
-          System.out.printf(java.util.Locale.ROOT, "HELD %d %d %.1f%n", held.open(),
+          System.out.printf(Locale.ROOT, "HELD %d %d %.1f%n", held.open(),
               held.errors(), held.connectPerSecond());
           System.out.flush();
           serveUntilQuit(line -> line.equals("stats")
@@ -235,8 +239,7 @@ final class ChildMains {
     Runtime.getRuntime().halt(0);
   }
 
-  private static void serveUntilQuit(java.util.function.Function<String, String> commands)
-      throws Exception {
+  private static void serveUntilQuit(Function<String, String> commands) throws Exception {
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in,
         StandardCharsets.UTF_8));
     String line;

@@ -24,8 +24,8 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
-import javax.net.ssl.SSLException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +36,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -297,7 +299,7 @@ public final class LoadGenerator {
       }
     }
 
-    Bootstrap bootstrap(java.util.function.Supplier<ChannelInboundHandlerAdapter> handler) {
+    Bootstrap bootstrap(Supplier<ChannelInboundHandlerAdapter> handler) {
       Bootstrap b = new Bootstrap().group(group)
           .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
           .option(ChannelOption.TCP_NODELAY, true)
@@ -377,8 +379,7 @@ public final class LoadGenerator {
 
   /** Closed-loop echo on one connection; with {@code once}, closes after the first echo. */
   private static final class EchoClient extends ChannelInboundHandlerAdapter {
-    static final io.netty.util.AttributeKey<Long> STARTED =
-        io.netty.util.AttributeKey.valueOf("exproto.bench.started");
+    static final AttributeKey<Long> STARTED = AttributeKey.valueOf("exproto.bench.started");
     private final Client client;
     private final byte[] message;
     private final boolean once;

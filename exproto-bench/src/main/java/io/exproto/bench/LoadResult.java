@@ -1,5 +1,6 @@
 package io.exproto.bench;
 
+import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -32,13 +33,13 @@ public record LoadResult(String label, int connections, long operations, double 
 
   /** One line to pass between processes: {@code RESULT label conns ops secs cps errors}. */
   public String toLine() {
-    return String.format(java.util.Locale.ROOT, "RESULT %s %d %d %.3f %.1f %d",
+    return String.format(Locale.ROOT, "RESULT %s %d %d %.3f %.1f %d",
         label.replace(' ', '_'), connections, operations, seconds, connectPerSecond, errors);
   }
 
   @Override
   public String toString() {
-    return String.format(java.util.Locale.ROOT,
+    return String.format(Locale.ROOT,
         "%s: %d conns, %.0f ops/s, p50 %s p99 %s p999 %s, connect %.0f/s, errors %d",
         label, connections, perSecond(), Report.micros(micros(50)), Report.micros(micros(99)),
         Report.micros(micros(99.9)), connectPerSecond, errors);

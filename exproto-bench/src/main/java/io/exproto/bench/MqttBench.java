@@ -21,6 +21,7 @@ import io.exproto.transport.netty.NettyTransport;
 import io.exproto.transport.netty.TcpListener;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -200,8 +202,7 @@ final class MqttBench {
   static final class BridgeEchoHandler implements ConnectionHandler {
     private static final AtomicLong ids = new AtomicLong();
     private final ConnectionAdapter adapter;
-    private final java.util.concurrent.ConcurrentHashMap<String, String> topics =
-        new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> topics = new ConcurrentHashMap<>();
 
     BridgeEchoHandler(ConnectionAdapter adapter) {
       this.adapter = adapter;
@@ -368,7 +369,7 @@ final class MqttBench {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -46,7 +47,7 @@ final class SoakLoad {
   private final AtomicLong ids = new AtomicLong();
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running;
-  final List<String> firstErrors = java.util.Collections.synchronizedList(new ArrayList<>());
+  final List<String> firstErrors = Collections.synchronizedList(new ArrayList<>());
 
   /**
    * @param handlerSettled given a System.nanoTime() of a gRPC failure, whether the gRPC handler

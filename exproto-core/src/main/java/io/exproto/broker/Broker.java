@@ -1,5 +1,7 @@
 package io.exproto.broker;
 
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -47,10 +49,9 @@ public interface Broker {
    */
   default CompletionStage<BrokerSession> openSession(SessionRequest request,
       Subscriber subscriber) {
-    java.util.Objects.requireNonNull(request, "request");
-    java.util.Objects.requireNonNull(subscriber, "subscriber");
-    return java.util.concurrent.CompletableFuture.completedStage(
-        new DirectSession(this, subscriber));
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(subscriber, "subscriber");
+    return CompletableFuture.completedStage(new DirectSession(this, subscriber));
   }
 
   /**
@@ -64,6 +65,6 @@ public interface Broker {
    * {@link InMemoryBroker}, has nothing pending.
    */
   default CompletionStage<Void> flush() {
-    return java.util.concurrent.CompletableFuture.completedFuture(null);
+    return CompletableFuture.completedFuture(null);
   }
 }

@@ -1,12 +1,23 @@
 package io.exproto.gateway;
 
+import io.exproto.events.GatewayEventListener;
+import io.exproto.gateway.internal.Version;
 import io.exproto.handler.ConnectionAdapter;
 import io.exproto.handler.ConnectionHandler;
+import io.exproto.management.AuthenticationAdmin;
+import io.exproto.management.ClientDetails;
+import io.exproto.management.ClientQuery;
+import io.exproto.management.ListenerView;
+import io.exproto.management.Page;
+import io.exproto.management.SubscriptionView;
+import io.exproto.transport.TransportListener;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
@@ -28,7 +39,7 @@ public interface Gateway extends AutoCloseable {
    * their resources).
    */
   static String version() {
-    return io.exproto.gateway.internal.Version.VERSION;
+    return Version.VERSION;
   }
 
   /**
@@ -61,7 +72,7 @@ public interface Gateway extends AutoCloseable {
    * @throws IllegalArgumentException if a listener with the same name is running
    * @throws IllegalStateException if the gateway is not running (not started, or shutting down)
    */
-  void addListener(io.exproto.transport.TransportListener listener) throws IOException;
+  void addListener(TransportListener listener) throws IOException;
 
   /**
    * Stops a listener on the running gateway: it stops accepting at once, its connections (and no
@@ -90,7 +101,7 @@ public interface Gateway extends AutoCloseable {
    * @throws IllegalArgumentException if no listener has the replacement's name
    * @throws IllegalStateException if the gateway is not running
    */
-  void updateListener(io.exproto.transport.TransportListener replacement) throws IOException;
+  void updateListener(TransportListener replacement) throws IOException;
 
   /**
    * Changes the idle timeout (docs/behaviour.md, Timers; builder default 30 s) for connections accepted from now on.
@@ -148,20 +159,16 @@ public interface Gateway extends AutoCloseable {
    * @param limit from 1 to 10000
    * @throws IllegalArgumentException if {@code page} or {@code limit} is out of range
    */
-  java.util.concurrent.CompletionStage<io.exproto.management.Page<
-      io.exproto.management.ClientDetails>> listClients(io.exproto.management.ClientQuery query,
-      int page, int limit);
+  CompletionStage<Page<ClientDetails>> listClients(ClientQuery query, int page, int limit);
 
   /** One authenticated client's details, or empty if it is not connected. Never blocks. */
-  java.util.concurrent.CompletionStage<java.util.Optional<io.exproto.management.ClientDetails>>
-      client(String clientId);
+  CompletionStage<Optional<ClientDetails>> client(String clientId);
 
   /**
    * A client's subscriptions, topics as the client gave them (without mountpoint). Fails with
    * {@link io.exproto.management.ClientNotFoundException} if it is not connected.
    */
-  java.util.concurrent.CompletionStage<java.util.List<io.exproto.management.SubscriptionView>>
-      subscriptions(String clientId);
+  CompletionStage<List<SubscriptionView>> subscriptions(String clientId);
 
   /**
    * Subscribes a client, as its handler's Subscribe would (the client's mountpoint applies;
@@ -169,17 +176,16 @@ public interface Gateway extends AutoCloseable {
    * delivered to its handler. Fails with {@link io.exproto.management.ClientNotFoundException},
    * or {@link IllegalArgumentException} for an invalid filter or a qos other than 0 to 2.
    */
-  java.util.concurrent.CompletionStage<io.exproto.management.SubscriptionView> subscribe(
-      String clientId, String topicFilter, int qos);
+  CompletionStage<SubscriptionView> subscribe(String clientId, String topicFilter, int qos);
 
   /**
    * Removes a client's subscription. Completes with false if it had no such subscription; fails
    * with {@link io.exproto.management.ClientNotFoundException}.
    */
-  java.util.concurrent.CompletionStage<Boolean> unsubscribe(String clientId, String topicFilter);
+  CompletionStage<Boolean> unsubscribe(String clientId, String topicFilter);
 
   /** The running listeners (the configured ones before start), in the order added. */
-  List<io.exproto.management.ListenerView> listeners();
+  List<ListenerView> listeners();
 
   /** The mountpoint template configured for the gateway, possibly empty. */
   String mountpoint();
@@ -188,16 +194,16 @@ public interface Gateway extends AutoCloseable {
    * Management of authenticators and users; {@link
    * io.exproto.management.AuthenticationAdmin#notConfigured()} unless the builder was given one.
    */
-  io.exproto.management.AuthenticationAdmin authenticationAdmin();
+  AuthenticationAdmin authenticationAdmin();
 
   /**
    * Registers an event listener on the running gateway; it receives events that happen from now
-   * on. See {@link io.exproto.events.GatewayEventListener} for threading.
+   * on. See {@link GatewayEventListener} for threading.
    */
-  void addEventListener(io.exproto.events.GatewayEventListener listener);
+  void addEventListener(GatewayEventListener listener);
 
   /** Unregisters an event listener; false if it was not registered. */
-  boolean removeEventListener(io.exproto.events.GatewayEventListener listener);
+  boolean removeEventListener(GatewayEventListener listener);
 
   /**
    * Drains the gateway gracefully: stops accepting (a device connecting from now on is closed at

@@ -4,10 +4,14 @@ import io.exproto.auth.Authenticator;
 import io.exproto.auth.Authorizer;
 import io.exproto.broker.Broker;
 import io.exproto.broker.InMemoryBroker;
-import io.exproto.gateway.internal.GatewayImpl;
+import io.exproto.events.GatewayEventListener;
+import io.exproto.gateway.internal.GatewayFactory;
+import io.exproto.gateway.internal.GatewaySettings;
 import io.exproto.gateway.internal.SystemScheduler;
 import io.exproto.handler.ConnectionAdapter;
 import io.exproto.handler.ConnectionHandler;
+import io.exproto.management.AuthenticationAdmin;
+import io.exproto.metrics.GatewayMetrics;
 import io.exproto.transport.TransportListener;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,11 +45,10 @@ public final class GatewayBuilder {
   long maxInboundBytesPerSecond;
   int maxInboundMessagesPerSecond;
   Scheduler scheduler;
-  io.exproto.metrics.GatewayMetrics metrics = io.exproto.metrics.GatewayMetrics.NONE;
-  final List<io.exproto.events.GatewayEventListener> eventListeners = new ArrayList<>();
+  GatewayMetrics metrics = GatewayMetrics.NONE;
+  final List<GatewayEventListener> eventListeners = new ArrayList<>();
   int eventQueueCapacity = 65_536;
-  io.exproto.management.AuthenticationAdmin authenticationAdmin =
-      io.exproto.management.AuthenticationAdmin.notConfigured();
+  AuthenticationAdmin authenticationAdmin = AuthenticationAdmin.notConfigured();
 
   GatewayBuilder() {}
 
@@ -143,7 +146,7 @@ public final class GatewayBuilder {
    * How long a graceful {@link Gateway#shutdown()} lets each connection's callbacks in flight and
    * queued finish before they are abandoned (their stages cancelled); every connection still gets
    * {@code onSocketClosed} with {@code {shutdown,gateway_stopped}} afterwards. Within the same
-   * time the broker's pending QoS 1/2 work is flushed ({@link io.exproto.broker.Broker#flush()}).
+   * time the broker's pending QoS 1/2 work is flushed ({@link Broker#flush()}).
    * Default 15 s; {@code 0} abandons at once, as {@link Gateway#shutdownNow()} does, but still
    * waits for the {@code onSocketClosed} callbacks.
    *
@@ -226,10 +229,10 @@ public final class GatewayBuilder {
   /**
    * Where the gateway reports its measurements (connections, bytes, messages, drops, callback
    * latency, authentication results), e.g. {@code new MicrometerMetrics(registry)} from the
-   * exproto-micrometer module. Default {@link io.exproto.metrics.GatewayMetrics#NONE}: nothing is
+   * exproto-micrometer module. Default {@link GatewayMetrics#NONE}: nothing is
    * measured or allocated.
    */
-  public GatewayBuilder metrics(io.exproto.metrics.GatewayMetrics metrics) {
+  public GatewayBuilder metrics(GatewayMetrics metrics) {
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     return this;
   }
@@ -239,7 +242,7 @@ public final class GatewayBuilder {
    * {@link Gateway#addEventListener}). Listeners run on the gateway's event thread, never on a
    * connection's.
    */
-  public GatewayBuilder eventListener(io.exproto.events.GatewayEventListener listener) {
+  public GatewayBuilder eventListener(GatewayEventListener listener) {
     eventListeners.add(Objects.requireNonNull(listener, "listener"));
     return this;
   }
@@ -258,10 +261,9 @@ public final class GatewayBuilder {
   /**
    * Runtime management of authenticators and users, offered to management layers through
    * {@link Gateway#authenticationAdmin()}; an authentication module provides it. Default
-   * {@link io.exproto.management.AuthenticationAdmin#notConfigured()}.
+   * {@link AuthenticationAdmin#notConfigured()}.
    */
-  public GatewayBuilder authenticationAdmin(
-      io.exproto.management.AuthenticationAdmin authenticationAdmin) {
+  public GatewayBuilder authenticationAdmin(AuthenticationAdmin authenticationAdmin) {
     this.authenticationAdmin = Objects.requireNonNull(authenticationAdmin,
         "authenticationAdmin");
     return this;
@@ -341,7 +343,7 @@ public final class GatewayBuilder {
     if (scheduler == null) {
       scheduler = SystemScheduler.shared();
     }
-    return new GatewayImpl(settings());
+    return GatewayFactory.create(settings());
   }
 
   private static void requirePositive(String name, Duration d) {
@@ -350,29 +352,12 @@ public final class GatewayBuilder {
     }
   }
 
-  // Accessors for the engine (package io.exproto.gateway.internal reads a frozen copy).
-
-  Settings settings() {
-    return new Settings(nodeName, handlerFactory, broker, authenticator, authorizer,
+  /** A frozen copy of the validated settings, for the engine. */
+  private GatewaySettings settings() {
+    return new GatewaySettings(nodeName, handlerFactory, broker, authenticator, authorizer,
         List.copyOf(listeners), mountpoint, idleTimeout, callbackTimeout, closeFlushTimeout,
         maxBatchSize, maxQueuedCallbacks, maxQueuedDeliveries, maxInboundBytesPerSecond,
         maxInboundMessagesPerSecond, scheduler, metrics, List.copyOf(eventListeners),
         eventQueueCapacity, authenticationAdmin, authTimeout, drainTimeout, maxQueuedBytes);
   }
-
-  /**
-   * The validated settings the engine runs with; internal, made by {@link #build()}. Immutable:
-   * settings changeable on a running gateway (such as the idle timeout, see
-   * {@link Gateway#updateIdleTimeout(Duration)}) start from these values and live in the engine.
-   */
-  public record Settings(String nodeName,
-      Function<ConnectionAdapter, ConnectionHandler> handlerFactory, Broker broker,
-      Authenticator authenticator, Authorizer authorizer, List<TransportListener> listeners,
-      String mountpoint, Duration idleTimeout, Duration callbackTimeout,
-      Duration closeFlushTimeout, int maxBatchSize, int maxQueuedCallbacks,
-      int maxQueuedDeliveries, long maxInboundBytesPerSecond, int maxInboundMessagesPerSecond,
-      Scheduler scheduler, io.exproto.metrics.GatewayMetrics metrics,
-      List<io.exproto.events.GatewayEventListener> eventListeners, int eventQueueCapacity,
-      io.exproto.management.AuthenticationAdmin authenticationAdmin, Duration authTimeout,
-      Duration drainTimeout, long maxQueuedBytes) {}
 }

@@ -1,7 +1,9 @@
 /**
  * The gateway: {@link io.exproto.gateway.Gateway} built by
  * {@link io.exproto.gateway.GatewayBuilder}, management views, the runtime
- * {@link io.exproto.gateway.BanList} and the injectable {@link io.exproto.gateway.Scheduler}.
+ * {@link io.exproto.gateway.BanList} and the injectable {@link io.exproto.gateway.Scheduler}. The
+ * API of applications that embed the gateway: they build, run and manage it; the gateway and its
+ * views are for use, not for implementation (the engine is in {@code io.exproto.gateway.internal}).
  *
  * <p>Changeable on a running gateway: the handler ({@code replaceHandler}), listeners
  * ({@code addListener}, {@code removeListener}, {@code updateListener}; connections of a removed

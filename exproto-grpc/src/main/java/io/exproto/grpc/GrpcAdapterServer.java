@@ -14,6 +14,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -22,6 +23,8 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves a {@link ConnectionAdapter} to remote handlers as the gRPC service
@@ -68,8 +71,7 @@ public final class GrpcAdapterServer implements AutoCloseable {
 
   private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
-  private static final org.slf4j.Logger log =
-      org.slf4j.LoggerFactory.getLogger(GrpcAdapterServer.class);
+  private static final Logger log = LoggerFactory.getLogger(GrpcAdapterServer.class);
 
   private final Server server;
   private final HealthStatusManager health;
@@ -136,7 +138,7 @@ public final class GrpcAdapterServer implements AutoCloseable {
    * than loopback (the wildcard included) without TLS. Null when bound to loopback or with TLS.
    */
   static String exposureWarning(InetSocketAddress bind, boolean tls) {
-    java.net.InetAddress address = bind.getAddress();
+    InetAddress address = bind.getAddress();
     if (tls || (address != null && address.isLoopbackAddress())) {
       return null;
     }

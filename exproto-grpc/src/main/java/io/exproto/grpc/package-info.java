@@ -17,6 +17,7 @@
  *
  * <p>Both are thin translations: the behaviour (result codes, ordering, timeouts) is the core's.
  * The generated protobuf and gRPC classes live in {@code io.exproto.grpc.v1}; the translation
- * machinery in {@code io.exproto.grpc.internal} is not API.
+ * machinery in {@code io.exproto.grpc.internal} is not API. For applications whose protocol
+ * handler runs in another process, in any language with gRPC.
  */
 package io.exproto.grpc;

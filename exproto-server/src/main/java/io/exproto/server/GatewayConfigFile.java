@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -99,7 +100,7 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
     HostPort adapterBind, TlsFiles adapterTls, String handlerAddress, String handlerService,
     Duration handlerTimeout, TlsFiles handlerTls, List<ListenerConfig> listeners,
     PskAuthentication psk, Long maxInboundBytesPerSecond, Integer maxInboundMessagesPerSecond,
-    BrokerSettings broker, Object authentication, java.util.Map<String, Object> authorization,
+    BrokerSettings broker, Object authentication, Map<String, Object> authorization,
     Duration drainTimeout, Long maxQueuedBytes) {
 
   /**
@@ -250,7 +251,7 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       "ocsp"));
   private static final Set<String> OCSP = Set.of("enable_ocsp_stapling", "responder_url",
       "issuer_pem", "refresh_interval", "refresh_http_timeout");
-  private static final java.util.Map<String, String> TLS_VERSIONS = java.util.Map.of(
+  private static final Map<String, String> TLS_VERSIONS = Map.of(
       "tlsv1.3", "TLSv1.3", "tlsv1.2", "TLSv1.2", "tlsv1.1", "TLSv1.1", "tlsv1", "TLSv1");
   private static final Set<String> DEFAULT_TLS_VERSIONS = Set.of("TLSv1.3", "TLSv1.2");
   private static final Set<String> TCP = Set.of("bind", "max_connections", "max_conn_rate",
@@ -264,7 +265,7 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
       "reuseaddr");
   private static final Set<String> HEALTH_CHECK = Set.of("request", "reply");
   /** The keys each framing type takes, besides {@code type}. */
-  private static final java.util.Map<String, Set<String>> FRAMING_KEYS = java.util.Map.of(
+  private static final Map<String, Set<String>> FRAMING_KEYS = Map.of(
       "none", Set.of(),
       "line", Set.of("max_frame_length"),
       "delimiter", Set.of("delimiter", "max_frame_length"),
@@ -277,7 +278,7 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
   private static final Set<String> PSK = Set.of("enable", "init_file", "separator", "chunk_size");
   private static final Set<String> TOP_OF_BLOCK_FILE = union(TOP, Set.of("psk_authentication",
       "http", "authorization"));
-  private static final java.util.Map<String, Set<String>> LISTENER_KEYS = java.util.Map.of(
+  private static final Map<String, Set<String>> LISTENER_KEYS = Map.of(
       "tcp", TCP, "ssl", SSL_LISTENER, "udp", UDP, "dtls", DTLS);
 
   /**
@@ -305,7 +306,7 @@ record GatewayConfigFile(String mountpoint, Duration idleTimeout, String node,
         throw new IllegalArgumentException("gateway.exproto.authorization: in EMQX"
             + " authorization is a top-level block; put it beside gateway, not inside it");
       }
-      java.util.Map<String, Object> authorization = root.hasPath("authorization")
+      Map<String, Object> authorization = root.hasPath("authorization")
           ? root.getConfig("authorization").root().unwrapped() : null;
       GatewayConfigFile read = read(c, wrapped ? "gateway.exproto." : "",
           wrapped ? TOP : TOP_OF_BLOCK_FILE, psk);

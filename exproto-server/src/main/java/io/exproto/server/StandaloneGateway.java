@@ -1,33 +1,45 @@
 package io.exproto.server;
 
+import io.exproto.authn.AuthenticationChain;
+import io.exproto.authn.AuthenticationChainAdmin;
+import io.exproto.authn.Authenticators;
+import io.exproto.authz.AuthorizationService;
 import io.exproto.broker.mqtt.MqttBroker;
-import io.exproto.server.GatewayConfigFile.ListenerConfig;
 import io.exproto.gateway.Gateway;
 import io.exproto.gateway.GatewayBuilder;
 import io.exproto.grpc.GrpcAdapterServer;
 import io.exproto.grpc.GrpcHandler;
 import io.exproto.grpc.HandlerService;
-import io.exproto.transport.netty.NettyTransport;
-import io.exproto.transport.dtls.DtlsListener;
-import io.exproto.transport.dtls.PskFile;
-import io.exproto.transport.AccessRules;
-import io.exproto.tls.TlsSettings;
-import io.exproto.transport.netty.TcpListener;
-import io.exproto.transport.netty.UdpListener;
+import io.exproto.micrometer.MicrometerMetrics;
+import io.exproto.server.GatewayConfigFile.ListenerConfig;
 import io.exproto.server.http.ApiKeys;
 import io.exproto.server.http.HttpApiServer;
-import io.exproto.micrometer.MicrometerMetrics;
+import io.exproto.tls.TlsSettings;
+import io.exproto.transport.AccessRules;
 import io.exproto.transport.TransportListener;
+import io.exproto.transport.dtls.DtlsListener;
+import io.exproto.transport.dtls.PskFile;
+import io.exproto.transport.internal.PemFiles;
+import io.exproto.transport.netty.NettyTransport;
+import io.exproto.transport.netty.TcpListener;
+import io.exproto.transport.netty.UdpListener;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -37,7 +49,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.IVersionProvider;
@@ -46,6 +57,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine;
 
 /**
  * The runnable gateway ({@code java -jar exproto-gateway.jar}): TCP listeners, the gRPC
@@ -112,22 +124,22 @@ public final class StandaloneGateway implements Callable<Integer> {
 
   @Option(names = "--certfile", paramLabel = "FILE",
       description = "PEM certificate (chain) of ssl:// and dtls:// listeners.")
-  java.nio.file.Path certfile;
+  Path certfile;
 
   @Option(names = "--keyfile", paramLabel = "FILE",
       description = "PEM private key of ssl:// and dtls:// listeners (PKCS#8; ssl also PKCS#1 RSA).")
-  java.nio.file.Path keyfile;
+  Path keyfile;
 
   @Option(names = "--cacertfile", paramLabel = "FILE",
       description = "PEM CA certificates that verify client certificates.")
-  java.nio.file.Path cacertfile;
+  Path cacertfile;
 
   @Option(names = "--pskfile", paramLabel = "FILE",
       description = "Pre-shared keys of dtls:// listeners: identity:secret lines, as EMQX's"
           + " psk_authentication.init_file; the secret's characters are the key. With"
           + " --certfile/--keyfile a listener accepts both. Overrides the config file's"
           + " psk_authentication (its separator still applies).")
-  java.nio.file.Path pskfile;
+  Path pskfile;
 
   @Option(names = "--verify",
       description = "Require a client certificate signed by --cacertfile on ssl:// and dtls://"
@@ -160,7 +172,7 @@ public final class StandaloneGateway implements Callable<Integer> {
           + " handler and their ssl_options, listeners, mountpoint, idle_timeout), with EMQX's"
           + " psk_authentication block beside it, plus this gateway's own framing, inbound"
           + " rate limits, drain_timeout and max_queued_bytes. Flags override the file.")
-  java.io.File config;
+  File config;
 
   @Option(names = "--mountpoint", paramLabel = "STR",
       description = "Prefix of every topic devices publish and subscribe to; may use"
@@ -308,7 +320,7 @@ public final class StandaloneGateway implements Callable<Integer> {
     List<ListenerConfig> specs = new ArrayList<>();
     if (!listen.isEmpty() || file == null || file.listeners().isEmpty()) {
       List<Listen> given = listen.isEmpty() ? List.of(parseListen(DEFAULT_LISTEN)) : listen;
-      java.util.Map<String, Integer> perScheme = new java.util.HashMap<>();
+      Map<String, Integer> perScheme = new HashMap<>();
       for (Listen l : given) {
         int n = perScheme.merge(l.scheme(), 1, Integer::sum);
         specs.add(ListenerConfig.of(l.scheme(), n == 1 ? l.scheme() : l.scheme() + "-" + n,
@@ -415,8 +427,7 @@ public final class StandaloneGateway implements Callable<Integer> {
       }
       accessControl(gb, file);
       gateway = gb.build();
-    } catch (IllegalArgumentException | IllegalStateException
-        | java.io.UncheckedIOException ex) {
+    } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException ex) {
       transport.close();
       if (grpcHandler != null) {
         grpcHandler.close();
@@ -550,9 +561,9 @@ public final class StandaloneGateway implements Callable<Integer> {
    * Only a warning: the handler may well start after the gateway.
    */
   static void warnIfUnreachable(String handlerUrl, PrintWriter err) {
-    java.net.URI uri;
+    URI uri;
     try {
-      uri = java.net.URI.create(handlerUrl);
+      uri = URI.create(handlerUrl);
     } catch (IllegalArgumentException ex) {
       return; // GrpcHandler accepted it; nothing to check
     }
@@ -561,7 +572,7 @@ public final class StandaloneGateway implements Callable<Integer> {
     }
     int port = uri.getPort() >= 0 ? uri.getPort()
         : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-    try (java.net.Socket probe = new java.net.Socket()) {
+    try (Socket probe = new Socket()) {
       probe.connect(new InetSocketAddress(uri.getHost(), port),
           (int) HANDLER_CHECK_TIMEOUT.toMillis());
     } catch (IOException ex) {
@@ -665,7 +676,7 @@ public final class StandaloneGateway implements Callable<Integer> {
             + " in certificate handshakes");
       }
       if (f.cacertfile() != null) { // checked as ever, though only certificates would use it
-        io.exproto.transport.internal.PemFiles.certificates("cacertfile", f.cacertfile());
+        PemFiles.certificates("cacertfile", f.cacertfile());
       }
     }
     ifSet(psk, b::psk);
@@ -722,9 +733,9 @@ public final class StandaloneGateway implements Callable<Integer> {
     return b.build();
   }
 
-  private io.exproto.authn.AuthenticationChain authentication;
-  private io.exproto.authn.AuthenticationChainAdmin authenticationAdmin;
-  private io.exproto.authz.AuthorizationService authorization;
+  private AuthenticationChain authentication;
+  private AuthenticationChainAdmin authenticationAdmin;
+  private AuthorizationService authorization;
 
   /**
    * EMQX's {@code gateway.exproto.authentication} and top-level {@code authorization} from the
@@ -738,18 +749,17 @@ public final class StandaloneGateway implements Callable<Integer> {
    * and delete the authenticator and its built-in users at runtime.
    */
   private void accessControl(GatewayBuilder b, GatewayConfigFile file) {
-    java.nio.file.Path cwd = java.nio.file.Path.of("").toAbsolutePath();
-    java.nio.file.Path dataDir = cwd.resolve("data");
+    Path cwd = Path.of("").toAbsolutePath();
+    Path dataDir = cwd.resolve("data");
     Object authn = file == null ? null : file.authentication();
-    authentication = authn == null ? new io.exproto.authn.AuthenticationChain()
-        : io.exproto.authn.Authenticators.chain(authn, "gateway.exproto.authentication", dataDir);
-    authenticationAdmin = new io.exproto.authn.AuthenticationChainAdmin(authentication, dataDir,
+    authentication = authn == null ? new AuthenticationChain()
+        : Authenticators.chain(authn, "gateway.exproto.authentication", dataDir);
+    authenticationAdmin = new AuthenticationChainAdmin(authentication, dataDir,
         authenticationBlocks(authn));
     b.authenticator(authentication);
     b.authenticationAdmin(authenticationAdmin);
     if (file != null && file.authorization() != null) {
-      authorization = io.exproto.authz.AuthorizationService.fromConfig(file.authorization(),
-          "authorization", cwd);
+      authorization = AuthorizationService.fromConfig(file.authorization(), "authorization", cwd);
       b.authorizer(authorization);
     }
   }
@@ -871,7 +881,7 @@ public final class StandaloneGateway implements Callable<Integer> {
   }
 
   /** Calls {@code setter} with {@code value} if it is set: flags and file leave unset as null. */
-  private static <T> void ifSet(T value, java.util.function.Consumer<T> setter) {
+  private static <T> void ifSet(T value, Consumer<T> setter) {
     if (value != null) {
       setter.accept(value);
     }
@@ -906,7 +916,7 @@ public final class StandaloneGateway implements Callable<Integer> {
       throw new TypeConversionException("'" + value + "' is not tcp://HOST:PORT or"
           + " udp://HOST:PORT, e.g. tcp://0.0.0.0:7993");
     }
-    String scheme = v.substring(0, at).toLowerCase(java.util.Locale.ROOT);
+    String scheme = v.substring(0, at).toLowerCase(Locale.ROOT);
     if (!SCHEMES.contains(scheme)) {
       throw new TypeConversionException("'" + value + "': listeners are tcp://, ssl://, udp://"
           + " or dtls:// (not " + v.substring(0, at + 3) + ")");

@@ -3,7 +3,9 @@ package io.exproto.testkit;
 import io.exproto.handler.SocketType;
 import io.exproto.transport.LinkExecutor;
 import io.exproto.transport.LinkListener;
+import io.exproto.transport.netty.Framing;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +25,10 @@ public final class InMemoryDevice {
   private final CompletableFuture<Void> closedByGateway = new CompletableFuture<>();
   private volatile boolean peerClosed;
   private volatile boolean readPaused;
-  private final io.exproto.transport.netty.Framing.Splitter splitter; // loop thread only
+  private final Framing.Splitter splitter; // loop thread only
   private boolean framingFailed; // loop thread only
 
-  InMemoryDevice(LinkExecutor executor, SocketType socketType,
-      io.exproto.transport.netty.Framing.Splitter splitter) {
+  InMemoryDevice(LinkExecutor executor, SocketType socketType, Framing.Splitter splitter) {
     this.executor = executor;
     this.socketType = socketType;
     this.splitter = splitter;
@@ -66,7 +67,7 @@ public final class InMemoryDevice {
         for (byte[] frame : splitter.feed(copy)) {
           l.onBytes(frame);
         }
-      } catch (io.exproto.transport.netty.Framing.FrameException e) {
+      } catch (Framing.FrameException e) {
         // As the socket transport does: the connection closes with the framing's reason.
         framingFailed = true;
         closedByGateway.complete(null);
@@ -78,7 +79,7 @@ public final class InMemoryDevice {
 
   /** Sends the UTF-8 bytes of {@code text}. */
   public InMemoryDevice send(String text) {
-    return send(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return send(text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Closes from the device side; the gateway sees {@code tcp_closed} (or {@code ssl_closed}). */

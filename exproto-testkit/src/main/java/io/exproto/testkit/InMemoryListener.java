@@ -7,7 +7,10 @@ import io.exproto.transport.LinkAcceptor;
 import io.exproto.transport.LinkExecutor;
 import io.exproto.transport.LinkListener;
 import io.exproto.transport.TransportListener;
+import io.exproto.transport.netty.Framing;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -24,8 +27,7 @@ public final class InMemoryListener implements TransportListener {
   private final String name;
   private final SocketType socketType;
   private final PeerCertificate peerCertificate;
-  private volatile io.exproto.transport.netty.Framing framing =
-      io.exproto.transport.netty.Framing.none();
+  private volatile Framing framing = Framing.none();
   private final AtomicInteger nextPort = new AtomicInteger(40000);
   private final InetSocketAddress local;
   private volatile ExecutorService loop;
@@ -67,13 +69,13 @@ public final class InMemoryListener implements TransportListener {
    * handler sees the same {@code OnReceivedBytes} as in production): each frame is one callback,
    * however the device's sends split or merge it; a frame over the limit closes the connection
    * with {@code frame_too_long}, a corrupt length field with {@code frame_corrupted}. Applies to
-   * devices that connect afterwards. Default {@link io.exproto.transport.netty.Framing#none()}:
+   * devices that connect afterwards. Default {@link Framing#none()}:
    * each send is one callback.
    *
    * @return this listener
    */
-  public InMemoryListener framing(io.exproto.transport.netty.Framing framing) {
-    this.framing = java.util.Objects.requireNonNull(framing, "framing");
+  public InMemoryListener framing(Framing framing) {
+    this.framing = Objects.requireNonNull(framing, "framing");
     return this;
   }
 
@@ -142,7 +144,7 @@ public final class InMemoryListener implements TransportListener {
    * Waits until every task queued on the loop before this call has run: after it, everything
    * devices sent so far has reached the gateway.
    */
-  public void awaitQueuedTasks(java.time.Duration timeout) throws Exception {
+  public void awaitQueuedTasks(Duration timeout) throws Exception {
     CompletableFuture<Void> marker = new CompletableFuture<>();
     loop.execute(() -> marker.complete(null));
     marker.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -163,7 +165,7 @@ public final class InMemoryListener implements TransportListener {
    * gateway is told on the loop thread.
    */
   public InMemoryDevice connect(InetSocketAddress peer) {
-    java.util.Objects.requireNonNull(peer, "peer");
+    Objects.requireNonNull(peer, "peer");
     if (acceptor == null) {
       throw new IllegalStateException("listener " + name + " is not started");
     }

@@ -13,10 +13,13 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * An in-process handler that records every callback and can be scripted. Install it with
@@ -74,7 +77,7 @@ public final class RecordingHandler implements ConnectionHandler {
     try {
       return s.handle(e, adapter);
     } catch (Exception ex) {
-      return java.util.concurrent.CompletableFuture.failedStage(ex);
+      return CompletableFuture.failedStage(ex);
     }
   }
 
@@ -160,8 +163,8 @@ public final class RecordingHandler implements ConnectionHandler {
    * Re-reads {@code read} (under this handler's lock) each time an event arrives until
    * {@code done} holds, or throws a TimeoutException with {@code describe}'s text.
    */
-  private synchronized <T> T awaitUntil(java.util.function.Supplier<T> read, Predicate<T> done,
-      Duration timeout, java.util.function.Function<T, String> describe)
+  private synchronized <T> T awaitUntil(Supplier<T> read, Predicate<T> done,
+      Duration timeout, Function<T, String> describe)
       throws TimeoutException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {

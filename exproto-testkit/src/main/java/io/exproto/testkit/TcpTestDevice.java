@@ -10,6 +10,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * A device over a real TCP socket, for end-to-end tests: send bytes, read what the gateway
@@ -100,8 +101,8 @@ public final class TcpTestDevice implements AutoCloseable {
   }
 
   /** Reads once from the socket into the buffer, waiting at most until {@code deadline}. */
-  private void fill(long deadline, java.util.function.Supplier<String> timedOut,
-      java.util.function.Supplier<String> closedWhen) throws IOException {
+  private void fill(long deadline, Supplier<String> timedOut,
+      Supplier<String> closedWhen) throws IOException {
     if (eof) {
       throw new IOException("the gateway closed the connection " + closedWhen.get());
     }

@@ -15,6 +15,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,7 +46,7 @@ public final class EchoLoadClient {
     int payload = args.length > 5 ? Integer.parseInt(args[5]) : 64;
     AtomicLong echoed = new AtomicLong();
     byte[] message = new byte[payload];
-    java.util.Arrays.fill(message, (byte) 'x');
+    Arrays.fill(message, (byte) 'x');
 
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     try {

@@ -3,6 +3,7 @@ package io.exproto.authn.internal;
 import io.exproto.authn.ConfigReader;
 import io.exproto.transport.internal.PemFiles;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +15,7 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +24,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
@@ -116,7 +120,7 @@ public final class HttpBackend implements AutoCloseable {
       String sni = ssl.string("server_name_indication", null);
       if (sni != null && !sni.equals("disable")) {
         SSLParameters p = new SSLParameters();
-        p.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName(sni)));
+        p.setServerNames(List.of(new SNIHostName(sni)));
         cb.sslParameters(p);
       }
     }
@@ -154,7 +158,7 @@ public final class HttpBackend implements AutoCloseable {
         tmf.init(ks);
         tms = tmf.getTrustManagers();
       }
-      javax.net.ssl.KeyManager[] kms = null;
+      KeyManager[] kms = null;
       if (ssl.has("certfile") || ssl.has("keyfile")) {
         if (!ssl.has("certfile") || !ssl.has("keyfile")) {
           throw ssl.error(ssl.has("certfile") ? "keyfile" : "certfile",
@@ -255,8 +259,8 @@ public final class HttpBackend implements AutoCloseable {
       for (String pair : r.body().split("&")) {
         int eq = pair.indexOf('=');
         if (eq > 0) {
-          m.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-              java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+          m.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+              URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
       }
       return m;

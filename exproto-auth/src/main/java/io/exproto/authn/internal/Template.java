@@ -3,6 +3,7 @@ package io.exproto.authn.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -40,7 +41,7 @@ public final class Template {
       String name = text.substring(open + 2, close).trim();
       if (!allowed.contains(name)) {
         throw new IllegalArgumentException(setting + ": unknown placeholder ${" + name
-            + "}; supported: " + new java.util.TreeSet<>(allowed));
+            + "}; supported: " + new TreeSet<>(allowed));
       }
       lit.append(text, i, open);
       t.literals.add(lit.toString());

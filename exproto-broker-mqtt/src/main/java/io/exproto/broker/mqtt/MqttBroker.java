@@ -1,5 +1,6 @@
 package io.exproto.broker.mqtt;
 
+import com.hivemq.client.mqtt.MqttClientExecutorConfig;
 import io.exproto.broker.Broker;
 import io.exproto.broker.BrokerMessage;
 import io.exproto.broker.BrokerRefusedException;
@@ -7,6 +8,7 @@ import io.exproto.broker.BrokerSession;
 import io.exproto.broker.SessionRequest;
 import io.exproto.broker.Subscriber;
 import io.exproto.broker.mqtt.internal.BridgeConfig;
+import io.exproto.broker.mqtt.internal.ClientSettings;
 import io.exproto.broker.mqtt.internal.DeviceSession;
 import io.exproto.broker.mqtt.internal.Links;
 import io.exproto.broker.mqtt.internal.MqttLink;
@@ -20,13 +22,16 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -93,8 +98,8 @@ public final class MqttBroker implements Broker, AutoCloseable {
   private final String instanceId = Long.toHexString(ThreadLocalRandom.current().nextLong()
       | Long.MIN_VALUE).substring(0, 8);
   private final Object lifecycle = new Object();
-  private io.exproto.broker.mqtt.internal.ClientSettings transport;
-  private java.util.concurrent.ThreadPoolExecutor networkThreads;
+  private ClientSettings transport;
+  private ThreadPoolExecutor networkThreads;
   private SharedPool pool; // shared mode
   private MqttLink own; // session mode: RawPublish
   private volatile boolean started;
@@ -127,15 +132,15 @@ public final class MqttBroker implements Broker, AutoCloseable {
       // The bridge's own network threads (HiveMQ's event loops run on them), so that closing the
       // bridge releases them; idle ones end after a second.
       AtomicInteger threadNumber = new AtomicInteger();
-      networkThreads = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, 1,
-          TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+      networkThreads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1,
+          TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "exproto-mqtt-" + instanceId + "-"
                 + threadNumber.incrementAndGet());
             t.setDaemon(true);
             return t;
           });
-      transport = new io.exproto.broker.mqtt.internal.ClientSettings(Transports.build(cfg),
-          com.hivemq.client.mqtt.MqttClientExecutorConfig.builder()
+      transport = new ClientSettings(Transports.build(cfg),
+          MqttClientExecutorConfig.builder()
               .nettyExecutor(networkThreads)
               .nettyThreads(Math.max(1, Runtime.getRuntime().availableProcessors()))
               .build());
@@ -190,7 +195,7 @@ public final class MqttBroker implements Broker, AutoCloseable {
    * {@code mqtt://127.0.0.1:1883 (session mode, MQTT 5)}.
    */
   public String describe() {
-    return cfg.url() + " (" + cfg.mode().name().toLowerCase(java.util.Locale.ROOT) + " mode, MQTT "
+    return cfg.url() + " (" + cfg.mode().name().toLowerCase(Locale.ROOT) + " mode, MQTT "
         + (cfg.version() == MqttProtocolVersion.V5 ? "5" : "3.1.1")
         + (cfg.mode() == MqttBridgeMode.SHARED ? ", pool of " + cfg.poolSize() : "") + ")";
   }
@@ -339,7 +344,7 @@ public final class MqttBroker implements Broker, AutoCloseable {
     for (DeviceSession s : deviceSessions) {
       s.close();
     }
-    java.util.concurrent.ThreadPoolExecutor threads = networkThreads;
+    ThreadPoolExecutor threads = networkThreads;
     if (threads != null) {
       // The event loops end when the client library releases them (after the DISCONNECTs are
       // written); past a bound, they are stopped regardless.

@@ -1,5 +1,6 @@
 package io.exproto.gateway.internal;
 
+import io.exproto.handler.CallbackFailedException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -85,7 +86,7 @@ final class CallbackFailureLog {
       t = t.getCause();
     }
     Throwable shown = t;
-    if (t instanceof io.exproto.handler.CallbackFailedException && t.getCause() != null) {
+    if (t instanceof CallbackFailedException && t.getCause() != null) {
       shown = t.getCause();
     }
     Throwable root = shown;

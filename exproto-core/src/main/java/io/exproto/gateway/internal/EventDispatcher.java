@@ -3,6 +3,7 @@ package io.exproto.gateway.internal;
 import io.exproto.events.GatewayEvent;
 import io.exproto.events.GatewayEventListener;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +43,7 @@ final class EventDispatcher {
   }
 
   synchronized void add(GatewayEventListener l) {
-    java.util.Objects.requireNonNull(l, "listener");
+    Objects.requireNonNull(l, "listener");
     boolean[] types = new boolean[TYPES.length];
     for (GatewayEvent.Type t : l.types()) {
       types[t.ordinal()] = true;

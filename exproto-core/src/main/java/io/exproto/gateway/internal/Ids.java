@@ -2,6 +2,7 @@ package io.exproto.gateway.internal;
 
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Connection ids and message ids. Thread-safe. */
@@ -49,7 +50,7 @@ final class Ids {
 
   /** A client id for a handler that gave none. */
   static String newClientId() {
-    return "exproto-" + newMessageId().substring(0, 20).toLowerCase(java.util.Locale.ROOT);
+    return "exproto-" + newMessageId().substring(0, 20).toLowerCase(Locale.ROOT);
   }
 
   private static void hex(long v, char[] out, int at) {

@@ -5,6 +5,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Creates the channel to a handler service from its {@code handler.address}: plaintext for
@@ -69,10 +71,10 @@ public final class HandlerChannels {
    * Shuts {@code channel} down, waiting up to {@code grace} for calls in progress before
    * cancelling them.
    */
-  public static void shutdown(ManagedChannel channel, java.time.Duration grace) {
+  public static void shutdown(ManagedChannel channel, Duration grace) {
     channel.shutdown();
     try {
-      if (!channel.awaitTermination(grace.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+      if (!channel.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
         channel.shutdownNow();
       }
     } catch (InterruptedException e) {

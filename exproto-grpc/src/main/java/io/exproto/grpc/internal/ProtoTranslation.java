@@ -14,6 +14,8 @@ import io.exproto.handler.PeerCertificate;
 import io.exproto.handler.ResultCode;
 import io.exproto.handler.SocketType;
 import io.exproto.handler.TimerType;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -68,8 +70,8 @@ public final class ProtoTranslation {
    * The IP literal as EMQX's {@code inet:ntoa} writes it: dotted IPv4, or RFC 5952 compressed
    * IPv6 ({@code ::1}, not Java's {@code 0:0:0:0:0:0:0:1}) without a scope id.
    */
-  static String ipLiteral(java.net.InetAddress ip) {
-    if (!(ip instanceof java.net.Inet6Address)) {
+  static String ipLiteral(InetAddress ip) {
+    if (!(ip instanceof Inet6Address)) {
       return ip.getHostAddress();
     }
     byte[] b = ip.getAddress();

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The unary binding: each callback is one unary call of {@code emqx.exproto.v1.ConnectionUnaryHandler}
@@ -38,8 +39,8 @@ public final class UnaryHandlerClient implements ConnectionHandler, AutoCloseabl
   private final CallDeadlines deadlines;
   private final AtomicBoolean closed = new AtomicBoolean();
   private static final long BACKOFF_RESET_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-  private final java.util.concurrent.atomic.AtomicLong lastBackoffReset =
-      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - BACKOFF_RESET_INTERVAL_NANOS);
+  private final AtomicLong lastBackoffReset =
+      new AtomicLong(System.nanoTime() - BACKOFF_RESET_INTERVAL_NANOS);
 
   /**
    * @param channel the channel to the handler service

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -240,7 +241,7 @@ public final class HttpApiServer implements AutoCloseable {
     /** A client that asks {@code Expect: 100-continue} first gets the same answer, unread. */
     @Override
     protected Object newContinueResponse(HttpMessage start, int maxContentLength,
-        io.netty.channel.ChannelPipeline pipeline) {
+        ChannelPipeline pipeline) {
       if (HttpUtil.is100ContinueExpected(start)
           && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
         return tooLarge(); // not keep-alive: the aggregator closes after writing it

@@ -10,7 +10,10 @@ import io.exproto.management.ClientQuery;
 import io.exproto.management.ListenerView;
 import io.exproto.management.Page;
 import io.exproto.management.SubscriptionView;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -23,6 +26,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -369,7 +373,7 @@ final class ManagementApi {
   }
 
   private CompletionStage<Response> createListener(Request q) {
-    String text = new String(q.body(), java.nio.charset.StandardCharsets.UTF_8);
+    String text = new String(q.body(), StandardCharsets.UTF_8);
     Map<String, Object> body = body(q);
     String type = body.get("type") instanceof String s ? s : null;
     String name = body.get("name") instanceof String s ? s : null;
@@ -392,7 +396,7 @@ final class ManagementApi {
 
   private CompletionStage<Response> updateListener(Request q) {
     ListenerView l = findListener(q.param("id"));
-    String text = new String(q.body(), java.nio.charset.StandardCharsets.UTF_8);
+    String text = new String(q.body(), StandardCharsets.UTF_8);
     body(q); // validates the JSON first
     return blocking.run(() -> {
       admin.updateListener(l.kind(), l.name(), text);
@@ -464,7 +468,7 @@ final class ManagementApi {
       e = a;
     } else if (t instanceof ClientNotFoundException) {
       e = ApiException.notFound("Client not found");
-    } else if (t instanceof IllegalArgumentException || t instanceof java.io.IOException) {
+    } else if (t instanceof IllegalArgumentException || t instanceof IOException) {
       e = ApiException.badRequest(t.getMessage());
     } else if (t instanceof NoSuchElementException) {
       e = ApiException.notFound(t.getMessage());
@@ -472,7 +476,7 @@ final class ManagementApi {
       e = new ApiException(409, "ALREADY_EXISTS", t.getMessage());
     } else if (t instanceof UnsupportedOperationException) {
       e = new ApiException(501, "NOT_IMPLEMENTED", t.getMessage());
-    } else if (t instanceof java.util.concurrent.RejectedExecutionException) {
+    } else if (t instanceof RejectedExecutionException) {
       e = new ApiException(503, "SERVICE_UNAVAILABLE", t.getMessage());
     } else {
       log.warn("management request failed", t);
@@ -497,7 +501,7 @@ final class ManagementApi {
       var loc = e.getLocation();
       throw ApiException.badRequest("malformed JSON" + (loc == null ? "" : " at line "
           + loc.getLineNr() + " column " + loc.getColumnNr()) + ": " + e.getOriginalMessage());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw ApiException.badRequest("unreadable body: " + e.getMessage());
     }
     if (!(v instanceof Map)) {
@@ -550,7 +554,7 @@ final class ManagementApi {
     }
     try {
       return InetAddress.getByName(v); // literal only: no lookup for these characters
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       throw new ApiException(400, "INVALID_PARAMETER", "ip_address: '" + v
           + "' is not an IP address");
     }

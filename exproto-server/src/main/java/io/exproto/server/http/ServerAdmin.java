@@ -1,6 +1,7 @@
 package io.exproto.server.http;
 
 import io.exproto.gateway.Gateway;
+import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -39,9 +40,9 @@ public interface ServerAdmin {
    *
    * @throws IllegalArgumentException for a bad field, naming it
    * @throws IllegalArgumentException also if a listener with that name exists (EMQX: 400)
-   * @throws java.io.IOException if it cannot bind
+   * @throws IOException if it cannot bind
    */
-  void createListener(String json) throws java.io.IOException;
+  void createListener(String json) throws IOException;
 
   /**
    * Replaces a running listener (its connections close with {@code
@@ -49,7 +50,7 @@ public interface ServerAdmin {
    *
    * @throws java.util.NoSuchElementException if no such listener
    */
-  void updateListener(String type, String name, String json) throws java.io.IOException;
+  void updateListener(String type, String name, String json) throws IOException;
 
   /** Stops and forgets a listener, closing its connections. Blocks. False if unknown. */
   boolean deleteListener(String name);

@@ -3,12 +3,17 @@ package io.exproto.transport.netty;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DelimiterBasedFrameDecoder;
 import io.netty.handler.codec.FixedLengthFrameDecoder;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.TooLongFrameException;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -200,11 +205,10 @@ public final class Framing {
 
   /** Cuts one connection's bytes into frames; see {@link #newSplitter()}. */
   public static final class Splitter {
-    private final io.netty.channel.embedded.EmbeddedChannel channel; // null: no framing
+    private final EmbeddedChannel channel; // null: no framing
 
     private Splitter(ChannelHandler decoder) {
-      this.channel = decoder == null ? null : new io.netty.channel.embedded.EmbeddedChannel(
-          decoder);
+      this.channel = decoder == null ? null : new EmbeddedChannel(decoder);
     }
 
     /**
@@ -215,19 +219,19 @@ public final class Framing {
      * @throws FrameException if a frame is too long or a length field describes no frame; the
      *     connection is then to be closed with {@link FrameException#reason()}
      */
-    public java.util.List<byte[]> feed(byte[] bytes) {
+    public List<byte[]> feed(byte[] bytes) {
       if (channel == null) {
-        return bytes.length == 0 ? java.util.List.of() : java.util.List.of(bytes.clone());
+        return bytes.length == 0 ? List.of() : List.of(bytes.clone());
       }
       try {
-        channel.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(bytes.clone()));
-      } catch (io.netty.handler.codec.TooLongFrameException e) {
+        channel.writeInbound(Unpooled.wrappedBuffer(bytes.clone()));
+      } catch (TooLongFrameException e) {
         throw new FrameException("frame_too_long", e.getMessage());
-      } catch (io.netty.handler.codec.CorruptedFrameException e) {
+      } catch (CorruptedFrameException e) {
         throw new FrameException("frame_corrupted", e.getMessage());
       }
-      java.util.List<byte[]> frames = new java.util.ArrayList<>();
-      for (io.netty.buffer.ByteBuf frame; (frame = channel.readInbound()) != null; ) {
+      List<byte[]> frames = new ArrayList<>();
+      for (ByteBuf frame; (frame = channel.readInbound()) != null; ) {
         try {
           if (frame.isReadable()) {
             byte[] b = new byte[frame.readableBytes()];

@@ -2,6 +2,7 @@ package io.exproto.broker.mqtt.internal;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.LoggerFactory;
 
 /** Acknowledgements that run at most once, and ones that wait for several deliveries. */
 final class Acks {
@@ -16,8 +17,7 @@ final class Acks {
           ack.run();
         } catch (RuntimeException e) {
           // The connection went away meanwhile: the broker redelivers to the next session.
-          org.slf4j.LoggerFactory.getLogger(Acks.class).debug("acknowledgement failed: {}",
-              e.toString());
+          LoggerFactory.getLogger(Acks.class).debug("acknowledgement failed: {}", e.toString());
         }
       }
     };

@@ -1,15 +1,15 @@
 package io.exproto.broker.mqtt.internal;
 
 import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.MqttClientTransportConfig;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException;
 import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
-import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException;
 import io.exproto.broker.BrokerMessage;
+import io.reactivex.disposables.Disposable;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  */
 final class Mqtt3Link extends MqttLink {
   private final Mqtt3AsyncClient client;
-  private final io.reactivex.disposables.Disposable flow;
+  private final Disposable flow;
 
   Mqtt3Link(BridgeConfig cfg, ClientSettings transport, String clientId,
       String username, String password, Events events, boolean endPastWindow) {

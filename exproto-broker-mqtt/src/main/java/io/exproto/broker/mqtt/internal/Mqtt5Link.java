@@ -1,7 +1,6 @@
 package io.exproto.broker.mqtt.internal;
 
 import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.MqttClientTransportConfig;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
@@ -10,6 +9,7 @@ import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import io.exproto.broker.BrokerMessage;
+import io.reactivex.disposables.Disposable;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -24,7 +24,7 @@ final class Mqtt5Link extends MqttLink {
   private static final Runnable NO_ACK = null;
 
   private final Mqtt5AsyncClient client;
-  private final io.reactivex.disposables.Disposable flow;
+  private final Disposable flow;
 
   Mqtt5Link(BridgeConfig cfg, ClientSettings transport, String clientId,
       String username, String password, Events events, boolean endPastWindow) {

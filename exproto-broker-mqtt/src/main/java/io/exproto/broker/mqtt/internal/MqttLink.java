@@ -1,13 +1,23 @@
 package io.exproto.broker.mqtt.internal;
 
+import com.hivemq.client.mqtt.exceptions.ConnectionClosedException;
+import com.hivemq.client.mqtt.exceptions.MqttClientStateException;
+import com.hivemq.client.mqtt.exceptions.MqttSessionExpiredException;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttClientReconnector;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import io.exproto.broker.BrokerMessage;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,11 +65,9 @@ public abstract class MqttLink {
   private final boolean endPastWindow;
   private final AtomicInteger pending = new AtomicInteger();
   /** Publishes waiting for the broker to come back (bounded by {@link #pending}). */
-  private final java.util.concurrent.ConcurrentLinkedQueue<Parked> parked =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Parked> parked = new ConcurrentLinkedQueue<>();
   /** Operations waiting for the broker, failed at once when the link closes or ends. */
-  private final java.util.Set<CompletableFuture<Void>> waiting =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<CompletableFuture<Void>> waiting = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
   private volatile boolean up;
   private volatile boolean everUp;
@@ -187,11 +195,10 @@ public abstract class MqttLink {
   }
 
   private static boolean lostTheConnection(Throwable e) {
-    Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-        ? e.getCause() : e;
-    return t instanceof com.hivemq.client.mqtt.exceptions.MqttClientStateException
-        || t instanceof com.hivemq.client.mqtt.exceptions.MqttSessionExpiredException
-        || t instanceof com.hivemq.client.mqtt.exceptions.ConnectionClosedException;
+    Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return t instanceof MqttClientStateException
+        || t instanceof MqttSessionExpiredException
+        || t instanceof ConnectionClosedException;
   }
 
   private void park(BrokerMessage m, CompletableFuture<Void> out) {
@@ -224,7 +231,7 @@ public abstract class MqttLink {
     }
     return op.orTimeout(cfg.publishTimeout().toNanos(), TimeUnit.NANOSECONDS)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(
-            e instanceof java.util.concurrent.TimeoutException
+            e instanceof TimeoutException
                 ? new BrokerUnavailableException("the MQTT broker at " + cfg.url()
                     + " did not answer the " + what + " within " + cfg.publishTimeout()
                     + (up ? "" : " (unreachable, reconnecting)"))
@@ -236,7 +243,7 @@ public abstract class MqttLink {
    * means the link's global {@link Events#onMessage} (session links).
    */
   public final CompletionStage<Void> subscribe(String filter, int qos,
-      java.util.function.Consumer<Incoming> callback) {
+      Consumer<Incoming> callback) {
     if (closed) {
       return CompletableFuture.failedFuture(new BrokerUnavailableException(
           "the MQTT session with the broker at " + cfg.url() + " is closed"));
@@ -308,7 +315,7 @@ public abstract class MqttLink {
   protected abstract CompletionStage<Void> doPublish(BrokerMessage m);
 
   protected abstract CompletionStage<Void> doSubscribe(String filter, int qos,
-      java.util.function.Consumer<Incoming> callback);
+      Consumer<Incoming> callback);
 
   protected abstract CompletionStage<Void> doUnsubscribe(String filter);
 
@@ -421,8 +428,7 @@ public abstract class MqttLink {
     ctx.getReconnector().reconnect(true).delay(delay, TimeUnit.NANOSECONDS);
   }
 
-  private void end(com.hivemq.client.mqtt.lifecycle.MqttClientReconnector reconnector,
-      String reason) {
+  private void end(MqttClientReconnector reconnector, String reason) {
     reconnector.reconnect(false);
     ended = true;
     closed = true;

@@ -1,11 +1,11 @@
 package io.exproto.broker.mqtt.internal;
 
-import com.hivemq.client.mqtt.MqttClientTransportConfig;
 import io.exproto.broker.BrokerMessage;
 import io.exproto.broker.BrokerSession;
 import io.exproto.broker.Subscriber;
 import io.exproto.broker.Topics;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -143,7 +143,7 @@ public final class SharedPool implements MqttLink.Events {
               }
             });
       }
-      Map<Subscriber, Integer> copy = new java.util.HashMap<>(e.members);
+      Map<Subscriber, Integer> copy = new HashMap<>(e.members);
       copy.put(subscriber, qos);
       e.members = copy;
       return e.subscribed;
@@ -156,7 +156,7 @@ public final class SharedPool implements MqttLink.Events {
       if (e == null || !e.members.containsKey(subscriber)) {
         return CompletableFuture.completedFuture(null);
       }
-      Map<Subscriber, Integer> copy = new java.util.HashMap<>(e.members);
+      Map<Subscriber, Integer> copy = new HashMap<>(e.members);
       copy.remove(subscriber);
       e.members = copy;
       if (!copy.isEmpty()) {

@@ -3,9 +3,11 @@ package io.exproto.broker.mqtt.internal;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.MqttClientTransportConfig;
 import io.exproto.tls.TlsSettings;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
@@ -72,7 +74,7 @@ public final class Transports {
         kmf.init(ks, none);
         b.keyManagerFactory(kmf);
       }
-    } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+    } catch (GeneralSecurityException | IOException e) {
       throw new IllegalArgumentException("MqttBroker tls: cannot load the certificates: " + e, e);
     }
     return b.build();

@@ -238,7 +238,7 @@ public final class ChannelLink extends ChannelInboundHandlerAdapter implements L
   /**
    * Runs {@code task} on the channel's event loop.
    *
-   * @throws java.util.concurrent.RejectedExecutionException if the event loop has shut down
+   * @throws RejectedExecutionException if the event loop has shut down
    */
   @Override
   public void execute(Runnable task) {

@@ -7,6 +7,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -125,7 +126,7 @@ public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
   private static InetAddress numeric(String host) {
     try {
       return InetAddress.getByName(host);
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       throw new IllegalArgumentException("PROXY header source " + host + " is not an address", e);
     }
   }
