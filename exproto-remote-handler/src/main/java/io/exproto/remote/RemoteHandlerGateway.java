@@ -21,6 +21,8 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A gateway whose handler is a remote gRPC service, on one set of threads: devices' connections,
@@ -49,6 +51,7 @@ import java.util.function.Function;
  * gateway built but never started is closed the same way, releasing its threads.
  */
 public final class RemoteHandlerGateway implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RemoteHandlerGateway.class);
 
   /** The adapter server's address unless {@link Builder#adapterBind} says otherwise. */
   public static final int DEFAULT_ADAPTER_PORT = GrpcAdapterServer.DEFAULT_PORT;
@@ -171,7 +174,10 @@ public final class RemoteHandlerGateway implements AutoCloseable {
     return listener.transport(transport).build();
   }
 
-  /** A {@code udp} listener on this gateway's threads; see {@link #sharedListener(TcpListener.Builder)}. */
+  /**
+   * A {@code udp} listener on this gateway's threads; see {@link
+   * #sharedListener(TcpListener.Builder)}.
+   */
   public UdpListener sharedListener(UdpListener.Builder listener) {
     return listener.transport(transport).build();
   }
@@ -205,6 +211,7 @@ public final class RemoteHandlerGateway implements AutoCloseable {
     try {
       gateway.shutdown();
       if (!gateway.awaitTermination(grace)) {
+        log.warn("connections still closing after {}; cutting them", grace);
         gateway.shutdownNow();
         gateway.awaitTermination(CUT_WAIT);
       }
