@@ -12,13 +12,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The {@link TlsSettings} of the handler channel ({@code handler.ssl_options}: the client side) and
- * of the adapter server ({@code server.ssl_options}: the server side): what each takes, validated
- * in the builders. The core's TlsSettingsTest covers the settings themselves in full.
+ * What the handler channel ({@code handler.ssl_options}: the client side of {@link TlsSettings})
+ * and the adapter server ({@code server.ssl_options}: the server side) take: gRPC's TLS contexts
+ * are made from the settings, each end refuses the other side's settings and what gRPC cannot
+ * honour. The settings themselves (files, keys, validation) are the core's TlsSettingsTest.
  */
 class TlsOptionsTest {
   @TempDir static Path dir;
@@ -32,136 +31,39 @@ class TlsOptionsTest {
   }
 
   @Test
-  void handlerSettingsKeepWhatWasSet() {
-    TlsSettings tls = TlsSettings.client()
-        .trustCertificates(certs.ca)
-        .certificate(certs.client.certificate(), certs.client.privateKey())
-        .serverName("handler.example")
-        .build();
-
-    assertThat(tls.trustCertificatesFile()).contains(certs.ca);
-    assertThat(tls.certificateChainFile()).contains(certs.client.certificate());
-    assertThat(tls.privateKeyFile()).contains(certs.client.privateKey());
-    assertThat(tls.serverName()).contains("handler.example");
-    assertThat(tls).hasToString("TlsSettings[CLIENT, certificate=" + certs.client.certificate()
-        + ", privateKey=" + certs.client.privateKey() + ", trustCertificates=" + certs.ca
-        + ", serverName=handler.example]");
-    assertThat(tls).isEqualTo(TlsSettings.client()
-        .trustCertificates(certs.ca)
-        .certificate(certs.client.certificate(), certs.client.privateKey())
-        .serverName("handler.example")
-        .build());
-    grpc.register(GrpcHandler.builder().address("https://127.0.0.1:9001").tls(tls).build());
-  }
-
-  @Test
-  void emptyHandlerSettingsMeanJdkDefaults() {
-    TlsSettings tls = TlsSettings.client().build();
-
-    assertThat(tls.trustCertificates()).isEmpty();
-    assertThat(tls.certificateChain()).isEmpty();
-    assertThat(tls.privateKey()).isEmpty();
-    assertThat(tls.serverName()).isEmpty();
-    assertThat(tls.toString()).contains("<JDK default>");
-    grpc.register(GrpcHandler.builder().address("https://localhost:9001").tls(tls).build());
-  }
-
-  @Test
-  void handlerSettingsNameTheSettingAndPathOfAMissingFile() {
-    Path missing = dir.resolve("no-such-ca.pem");
-
-    assertThatThrownBy(() -> TlsSettings.client().trustCertificates(missing).build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("TlsSettings trustCertificates file " + missing + " does not exist");
-    assertThatThrownBy(() -> TlsSettings.client()
-            .certificate(missing, certs.client.privateKey()).build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("TlsSettings certificate chain file " + missing + " does not exist");
-    assertThatThrownBy(() -> TlsSettings.client()
-            .certificate(certs.client.certificate(), missing).build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("TlsSettings private key file " + missing + " does not exist");
-  }
-
-  @Test
-  void aDirectoryIsNotAFile() {
-    assertThatThrownBy(() -> TlsSettings.client().trustCertificates(dir).build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("TlsSettings trustCertificates file " + dir + " is not a regular file");
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"", " ", "localhost:9001", "https://handler.example", "a b", "h/x"})
-  void aServerNameMustBeAHostName(String sni) {
-    assertThatThrownBy(() -> TlsSettings.client().serverName(sni))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("serverName must be a host name")
-        .hasMessageContaining("'" + sni + "'");
-  }
-
-  @Test
-  void adapterSettingsKeepWhatWasSetAndDefaultToNoClientAuth() {
-    TlsSettings plain = TlsSettings.server()
-        .certificate(certs.server.certificate(), certs.server.privateKey())
-        .build();
-    assertThat(plain.clientAuth()).isEqualTo(ClientAuth.NONE);
-    assertThat(plain.trustCertificates()).isEmpty();
-    assertThat(plain.certificateChainFile()).contains(certs.server.certificate());
-    assertThat(plain.privateKeyFile()).contains(certs.server.privateKey());
-
-    TlsSettings mutual = TlsSettings.server()
-        .certificate(certs.server.certificate(), certs.server.privateKey())
-        .trustCertificates(certs.ca)
-        .clientAuth(ClientAuth.REQUIRE)
-        .build();
-    assertThat(mutual.clientAuth()).isEqualTo(ClientAuth.REQUIRE);
-    assertThat(mutual.trustCertificatesFile()).contains(certs.ca);
-    assertThat(mutual.toString()).contains("clientAuth=REQUIRE", certs.ca.toString());
-    grpc.register(GrpcAdapterServer.builder(new RecordingAdapter()).tls(mutual).build());
-  }
-
-  @Test
-  void adapterSettingsNeedACertificate() {
-    assertThatThrownBy(() -> TlsSettings.server().trustCertificates(certs.ca).build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("TlsSettings.server() needs certificate(certChainPem,"
-            + " privateKeyPem)");
-  }
-
-  @Test
-  void requiringClientCertificatesNeedsTrustCertificates() {
-    assertThatThrownBy(() -> TlsSettings.server()
-            .certificate(certs.server.certificate(), certs.server.privateKey())
-            .clientAuth(ClientAuth.REQUIRE)
+  void theHandlerChannelTakesClientSettings() {
+    grpc.register(GrpcHandler.builder().address("https://127.0.0.1:9001")
+        .tls(TlsSettings.client()
+            .trustCertificates(certs.ca)
+            .certificate(certs.client.certificate(), certs.client.privateKey())
+            .serverName("handler.example")
             .build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("clientAuth REQUIRE needs trustCertificates");
-    // OPTIONAL may fall back on the JDK trust store.
-    TlsSettings optional = TlsSettings.server()
-        .certificate(certs.server.certificate(), certs.server.privateKey())
-        .clientAuth(ClientAuth.OPTIONAL)
-        .build();
-    assertThat(optional.clientAuth()).isEqualTo(ClientAuth.OPTIONAL);
-    grpc.register(GrpcAdapterServer.builder(new RecordingAdapter()).tls(optional).build());
+        .build());
+    // No settings: the JDK's default trust store, no client certificate.
+    grpc.register(GrpcHandler.builder().address("https://localhost:9001")
+        .tls(TlsSettings.client().build()).build());
   }
 
   @Test
-  void adapterSettingsNameTheSettingAndPathOfAMissingFile() {
-    Path missing = dir.resolve("missing.pem");
-
-    assertThatThrownBy(() -> TlsSettings.server()
-            .certificate(missing, certs.server.privateKey()).build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("TlsSettings certificate chain file " + missing + " does not exist");
-    assertThatThrownBy(() -> TlsSettings.server()
-            .certificate(certs.server.certificate(), missing).build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("TlsSettings private key file " + missing + " does not exist");
-    assertThatThrownBy(() -> TlsSettings.server()
-            .certificate(certs.server.certificate(), certs.server.privateKey())
-            .trustCertificates(missing).clientAuth(ClientAuth.REQUIRE).build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("TlsSettings trustCertificates file " + missing + " does not exist");
+  void theAdapterServerTakesServerSettingsWithEveryClientAuth() {
+    for (ClientAuth auth : ClientAuth.values()) {
+      grpc.register(GrpcAdapterServer.builder(new RecordingAdapter())
+          .tls(TlsSettings.server()
+              .certificate(certs.server.certificate(), certs.server.privateKey())
+              .trustCertificates(certs.ca)
+              .clientAuth(auth)
+              .build())
+          .build());
+    }
+    // A PKCS#1 RSA key, and OPTIONAL without trust certificates (the JDK's trust store).
+    assertThat(certs.rsaServer.privateKey()).content()
+        .startsWith("-----BEGIN RSA PRIVATE KEY-----");
+    grpc.register(GrpcAdapterServer.builder(new RecordingAdapter())
+        .tls(TlsSettings.server()
+            .certificate(certs.rsaServer.certificate(), certs.rsaServer.privateKey())
+            .clientAuth(ClientAuth.OPTIONAL)
+            .build())
+        .build());
   }
 
   @Test
@@ -195,14 +97,26 @@ class TlsOptionsTest {
   }
 
   @Test
+  void tlsWithAPlaintextAddressOrAChannelIsAMistake() {
+    TlsSettings tls = TlsSettings.client().trustCertificates(certs.ca).build();
+
+    assertThatThrownBy(
+            () -> GrpcHandler.builder().address("http://127.0.0.1:9001").tls(tls).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("handler address http://127.0.0.1:9001 is plaintext http://")
+        .hasMessageContaining("use https://127.0.0.1:9001");
+    assertThatThrownBy(() -> GrpcHandler.builder()
+            .channel(grpc.register(io.grpc.inprocess.InProcessChannelBuilder.forName("x").build()))
+            .tls(tls).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not to a channel(...)");
+  }
+
+  @Test
   void nullsAreRejected() {
     assertThatThrownBy(() -> GrpcHandler.builder().tls(null))
         .isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> GrpcAdapterServer.builder(new RecordingAdapter()).tls(null))
-        .isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> TlsSettings.client().trustCertificates((Path) null))
-        .isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> TlsSettings.server().clientAuth(null))
         .isInstanceOf(NullPointerException.class);
   }
 }

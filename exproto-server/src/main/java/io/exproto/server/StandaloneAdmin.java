@@ -235,7 +235,7 @@ final class StandaloneAdmin implements ServerAdmin {
 
   @Override
   public void createListener(String json) throws IOException {
-    ListenerConfig l = GatewayConfigFile.listenerFromJson(json, null, null);
+    ListenerConfig l = ListenerBlocks.listenerFromJson(json, null, null);
     synchronized (changes) {
       if (listeners.containsKey(l.name())
           || gateway.listenerAddresses().containsKey(l.name())) {
@@ -248,7 +248,7 @@ final class StandaloneAdmin implements ServerAdmin {
 
   @Override
   public void updateListener(String type, String name, String json) throws IOException {
-    ListenerConfig l = GatewayConfigFile.listenerFromJson(json, type, name);
+    ListenerConfig l = ListenerBlocks.listenerFromJson(json, type, name);
     synchronized (changes) {
       if (!listeners.containsKey(name)) {
         throw new NoSuchElementException("Listener not found: exproto:" + type + ":" + name);

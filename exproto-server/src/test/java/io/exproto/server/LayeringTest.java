@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The module boundaries, checked on the compiled main classes of every module on this class path:
  * the core knows no transport, binding or heavy library; the gRPC binding knows no transport; the
- * transports know no binding; and no public package lets an {@code internal} type through its
- * public or protected members.
+ * transports know no binding; the remote handler gateway sits above them all and shows no Netty
+ * or gRPC type; and no public package lets an {@code internal} type through its public or
+ * protected members.
  */
 class LayeringTest {
 
@@ -79,6 +80,55 @@ class LayeringTest {
         .should().dependOnClassesThat().resideInAnyPackage("io.exproto.grpc..",
             "io.exproto.transport.netty..", "io.netty..", "io.exproto.server..")
         .check(classes);
+  }
+
+  @Test
+  void theRemoteHandlerGatewayIsUsedByNoLibraryModule() {
+    noClasses().that().resideOutsideOfPackages("io.exproto.remote..", "io.exproto.server..",
+            "io.exproto.examples..", "io.exproto.bench..")
+        .should().dependOnClassesThat().resideInAPackage("io.exproto.remote..")
+        .check(classes);
+    noClasses().that().resideInAPackage("io.exproto.remote..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.exproto.server..",
+            "io.exproto.transport.dtls..", "io.exproto.broker.mqtt..")
+        .check(classes);
+  }
+
+  @Test
+  void theRemoteHandlerGatewayShowsNoNettyOrGrpcType() {
+    classes().that().arePublic().and().resideInAPackage("io.exproto.remote..")
+        .should(exposeNoTypeFrom("io.netty.", "io.grpc."))
+        .check(classes);
+  }
+
+  private static ArchCondition<JavaClass> exposeNoTypeFrom(String... packages) {
+    return new ArchCondition<>("expose no type of " + String.join(", ", packages)
+        + " in public or protected members") {
+      @Override
+      public void check(JavaClass type, ConditionEvents events) {
+        for (JavaMember member : type.getMembers()) {
+          if (!visible(member)) {
+            continue;
+          }
+          List<JavaClass> shown = new ArrayList<>();
+          if (member instanceof JavaField field) {
+            shown.add(field.getRawType());
+          } else if (member instanceof JavaCodeUnit code) {
+            shown.add(code.getRawReturnType());
+            shown.addAll(code.getRawParameterTypes());
+          }
+          for (JavaClass t : shown) {
+            String name = (t.isArray() ? t.getBaseComponentType() : t).getName();
+            for (String p : packages) {
+              if (name.startsWith(p)) {
+                events.add(SimpleConditionEvent.violated(type,
+                    type.getName() + ": " + member.getFullName() + " shows " + name));
+              }
+            }
+          }
+        }
+      }
+    };
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.exproto.authn.internal;
 
 import io.exproto.authn.ConfigReader;
+import io.exproto.tls.TlsSettings;
 import io.exproto.transport.internal.PemFiles;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -116,23 +117,60 @@ public final class HttpBackend implements AutoCloseable {
       ssl.refuseUnknown(Set.of("enable", "verify", "cacertfile", "certfile", "keyfile",
           "server_name_indication", "versions", "ciphers", "depth", "password",
           "reuse_sessions", "secure_renegotiate", "hibernate_after", "log_level"));
-      cb.sslContext(sslContext(ssl));
-      String sni = ssl.string("server_name_indication", null);
-      if (sni != null && !sni.equals("disable")) {
+      boolean verifyPeer = ssl.oneOf("verify", "verify_peer", "verify_peer", "verify_none")
+          .equals("verify_peer");
+      TlsSettings tls = clientTls(ssl, verifyPeer);
+      cb.sslContext(sslContext(tls, verifyPeer, ssl.path()));
+      tls.serverName().ifPresent(sni -> {
         SSLParameters p = new SSLParameters();
         p.setServerNames(List.of(new SNIHostName(sni)));
         cb.sslParameters(p);
-      }
+      });
     }
     this.client = cb.build();
     this.limiter = new AsyncLimiter(threadName + " " + urlForLogs, poolSize, maxPending);
   }
 
-  private static SSLContext sslContext(ConfigReader ssl) {
+  /**
+   * EMQX's client {@code ssl} block as {@link TlsSettings#client()}: {@code cacertfile} (read only
+   * with {@code verify = verify_peer}), {@code certfile} with {@code keyfile},
+   * {@code server_name_indication} ({@code disable}: none). The files are read here, so that an
+   * error names the key; {@code versions} and {@code ciphers} are accepted and left to the JDK.
+   */
+  private static TlsSettings clientTls(ConfigReader ssl, boolean verifyPeer) {
+    TlsSettings.ClientBuilder b = TlsSettings.client();
+    if (verifyPeer && ssl.has("cacertfile")) {
+      b.trustCertificates(List.of(PemFiles.certificates(ssl.at("cacertfile"),
+          Path.of(ssl.string("cacertfile", null)))));
+    }
+    if (ssl.has("certfile") || ssl.has("keyfile")) {
+      if (!ssl.has("certfile") || !ssl.has("keyfile")) {
+        throw ssl.error(ssl.has("certfile") ? "keyfile" : "certfile",
+            "certfile and keyfile go together");
+      }
+      b.certificate(List.of(PemFiles.certificates(ssl.at("certfile"),
+              Path.of(ssl.string("certfile", null)))),
+          PemFiles.privateKey(ssl.at("keyfile"), Path.of(ssl.string("keyfile", null))));
+    }
+    String sni = ssl.string("server_name_indication", null);
+    try {
+      if (sni != null && !sni.equals("disable")) {
+        b.serverName(sni);
+      }
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(ssl.path() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The JDK's TLS context for {@code tls}; with {@code verify_none} the server's certificate is
+   * not checked at all (EMQX's {@code verify = verify_none}).
+   */
+  private static SSLContext sslContext(TlsSettings tls, boolean verifyPeer, String at) {
     try {
       TrustManager[] tms = null;
-      String verify = ssl.oneOf("verify", "verify_peer", "verify_peer", "verify_none");
-      if (verify.equals("verify_none")) {
+      if (!verifyPeer) {
         tms = new TrustManager[] {new X509TrustManager() {
           @Override
           public void checkClientTrusted(X509Certificate[] chain, String authType) {}
@@ -145,12 +183,11 @@ public final class HttpBackend implements AutoCloseable {
             return new X509Certificate[0];
           }
         }};
-      } else if (ssl.has("cacertfile")) {
+      } else if (!tls.trustCertificates().isEmpty()) {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
         int i = 0;
-        for (X509Certificate cert : PemFiles.certificates(ssl.at("cacertfile"),
-            Path.of(ssl.string("cacertfile", null)))) {
+        for (X509Certificate cert : tls.trustCertificates()) {
           ks.setCertificateEntry("ca" + i++, cert);
         }
         TrustManagerFactory tmf =
@@ -159,16 +196,11 @@ public final class HttpBackend implements AutoCloseable {
         tms = tmf.getTrustManagers();
       }
       KeyManager[] kms = null;
-      if (ssl.has("certfile") || ssl.has("keyfile")) {
-        if (!ssl.has("certfile") || !ssl.has("keyfile")) {
-          throw ssl.error(ssl.has("certfile") ? "keyfile" : "certfile",
-              "certfile and keyfile go together");
-        }
+      if (tls.privateKey().isPresent()) {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
-        ks.setKeyEntry("client", PemFiles.privateKey(ssl.at("keyfile"),
-            Path.of(ssl.string("keyfile", null))), new char[0], PemFiles.certificates(
-            ssl.at("certfile"), Path.of(ssl.string("certfile", null))));
+        ks.setKeyEntry("client", tls.privateKey().get(), new char[0],
+            tls.certificateChain().toArray(new X509Certificate[0]));
         KeyManagerFactory kmf =
             KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, new char[0]);
@@ -177,11 +209,8 @@ public final class HttpBackend implements AutoCloseable {
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(kms, tms, new SecureRandom());
       return ctx;
-    } catch (IllegalArgumentException e) {
-      throw e;
     } catch (Exception e) {
-      throw new IllegalArgumentException(ssl.path() + ": cannot set up TLS: " + e.getMessage(),
-          e);
+      throw new IllegalArgumentException(at + ": cannot set up TLS: " + e.getMessage(), e);
     }
   }
 

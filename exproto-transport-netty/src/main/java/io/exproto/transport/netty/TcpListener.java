@@ -10,15 +10,12 @@ import io.exproto.transport.TransportListener;
 import io.exproto.transport.internal.Addresses;
 import io.exproto.transport.internal.ListenerLifecycle;
 import io.exproto.transport.netty.internal.AcceptGate;
-import io.exproto.transport.netty.internal.EventLoops;
 import io.exproto.transport.netty.internal.ServerChannels;
 import io.exproto.transport.netty.internal.ServerSslContexts;
 import io.exproto.transport.netty.internal.SendLimits;
 import io.exproto.transport.netty.internal.TcpChannelInitializer;
-import io.netty.bootstrap.ServerBootstrap;
+import io.exproto.transport.netty.internal.TcpServerSockets;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.WriteBufferWaterMark;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -61,43 +58,29 @@ import java.util.concurrent.CompletionStage;
  *       frame_too_long}, counted in {@link #framesTooLong()}.
  *   <li>{@code nodelay}: true; {@code reuseaddr}: true; {@code sendBuffer} and {@code
  *       recvBuffer}: 0, the OS default; {@code backlog}: 1024.
- *   <li>{@code sendTimeout}: 15 s ({@code send_timeout}, docs/configuration.md, always with close). Bytes the
- *       gateway sends queue in Netty once the socket's kernel buffer is full; above 64 KiB queued
- *       the connection is not writable (until it falls below 32 KiB). While not writable, a device
- *       that takes none of the queued bytes for {@code sendTimeout} is closed with reason {@code
- *       send_timeout}, counted in {@link #sendTimeouts()}. A device that keeps reading, however
- *       slowly, is not closed (EMQX times the whole busy period instead). {@link Duration#ZERO}
- *       turns it off.
- *   <li>{@code maxPendingOutboundBytes}: 8 MiB (this gateway's own). A write that would queue more
- *       than this for one connection is dropped and the connection closed with reason {@code
- *       send_buffer_overflow}, counted in {@link #sendBufferOverflows()}: memory stays bounded
- *       even while {@code sendTimeout} runs, or with it off, for a handler that sends faster than
- *       the device reads. A write into an empty queue is always taken, so a single write larger
- *       than the cap is no reason to close.
+ *   <li>{@code sendTimeout}: 15 s ({@code send_timeout}, always with close): a device that takes
+ *       none of the bytes queued for it for that long is closed with reason {@code send_timeout},
+ *       counted in {@link #sendTimeouts()}; see {@link Builder#sendTimeout(Duration)}.
+ *   <li>{@code maxPendingOutboundBytes}: 8 MiB (this gateway's own): a write that would queue
+ *       more for one connection closes it with reason {@code send_buffer_overflow}, counted in
+ *       {@link #sendBufferOverflows()}; see {@link Builder#maxPendingOutboundBytes(int)}.
  *   <li>{@code tls}: none, a plain {@code tcp} listener. With {@link TlsSettings#server()}
- *       settings it is an {@code ssl} listener: {@link #kind()} {@code ssl}, links of socket type SSL, each handed
- *       to the gateway only once its TLS handshake succeeded (so {@code OnSocketCreated} carries
- *       the client certificate, if one was presented, as {@code peercert}); a failed or timed-out
- *       handshake, or a close before it completed, closes the socket without the gateway ever
- *       seeing it, counted in {@link #handshakeFailures()}. A peer's close is reported as {@code
- *       ssl_closed}. The settings' protocols default to {@code TLSv1.3, TLSv1.2}; their ciphers,
- *       by Java (IANA) names such as {@code TLS_AES_128_GCM_SHA256} or OpenSSL names such as
- *       {@code ECDHE-RSA-AES256-GCM-SHA384} (as in EMQX's {@code ciphers}), must each be one the
- *       provider supports. Without trusted certificates, a verified client certificate must
- *       chain to the JDK's default trust store.
- *   <li>{@code tlsHandshakeTimeout}: 15 s ({@code ssl_options.handshake_timeout}). A handshake
- *       not done within it closes the connection.
+ *       settings it is an {@code ssl} listener: {@link #kind()} {@code ssl}, links of socket type
+ *       SSL, each handed to the gateway only once its TLS handshake succeeded (so {@code
+ *       OnSocketCreated} carries the client certificate, if one was presented, as {@code
+ *       peercert}); a failed or timed-out handshake, or a close before it completed, closes the
+ *       socket unseen, counted in {@link #handshakeFailures()}. A peer's close is reported as
+ *       {@code ssl_closed}. Protocols default to {@code TLSv1.3, TLSv1.2}; ciphers, by Java or
+ *       OpenSSL name, must each be one the provider supports.
+ *   <li>{@code tlsHandshakeTimeout}: 15 s ({@code ssl_options.handshake_timeout}).
  *   <li>{@code tlsProvider}: {@link TlsProvider#AUTO}: OpenSSL (BoringSSL, from {@code
  *       netty-tcnative-boringssl-static} when it is on the class path), else the JDK's.
- *   <li>{@code proxyProtocol}: false. When true, each connection must start with a PROXY
- *       protocol v1 or v2 header (as HAProxy, nginx or a cloud load balancer sends; on an {@code
- *       ssl} listener it precedes the handshake, in clear). The client address in it becomes the
- *       link's remote address ({@code peername}) and is checked against the access rules again
- *       (the accept-time check saw the proxy's address): a denied client is closed and counted in
- *       {@link #deniedConnections()}. A header with no address (LOCAL command, UNKNOWN protocol)
- *       keeps the socket's address. A header that is invalid, truncated or not complete within
- *       {@code proxyProtocolTimeout} (default 3 s) closes the connection before the gateway sees
- *       it, counted in {@link #proxyProtocolFailures()}.
+ *   <li>{@code proxyProtocol}: false. When true, each connection starts with a PROXY protocol v1
+ *       or v2 header (on {@code ssl}, in clear before the handshake) whose client address becomes
+ *       {@code peername} and is checked against the access rules again (denied: closed, counted
+ *       in {@link #deniedConnections()}); an invalid, truncated or late header ({@code
+ *       proxyProtocolTimeout}, 3 s) closes the connection unseen, counted in {@link
+ *       #proxyProtocolFailures()}.
  *   <li>{@code transport}: none, the listener creates and closes its own {@link NettyTransport}.
  * </ul>
  *
@@ -127,14 +110,6 @@ public final class TcpListener implements TransportListener {
   public static final int DEFAULT_MAX_PENDING_OUTBOUND_BYTES =
       SendLimits.DEFAULT_MAX_PENDING_BYTES;
 
-  // Netty's defaults, set explicitly because send_timeout depends on them: above the high mark of
-  // bytes queued in Netty the channel is not writable (the send timeout watches it), below the
-  // low mark it is writable again. Small, so a stuck device is noticed after 64 KiB, not megabytes.
-  private static final int WRITE_BUFFER_LOW_WATER_MARK = 32 * 1024;
-  private static final int WRITE_BUFFER_HIGH_WATER_MARK = 64 * 1024;
-  private static final WriteBufferWaterMark WRITE_BUFFER_WATER_MARK =
-      new WriteBufferWaterMark(WRITE_BUFFER_LOW_WATER_MARK, WRITE_BUFFER_HIGH_WATER_MARK);
-
   private final ListenerLifecycle lifecycle = new ListenerLifecycle(this::describe);
   private final String name;
   private final InetSocketAddress bindAddress;
@@ -142,11 +117,7 @@ public final class TcpListener implements TransportListener {
   private final int maxConnRate;
   private final AccessRules accessRules;
   private final Framing framing;
-  private final boolean nodelay;
-  private final boolean reuseaddr;
-  private final int sendBuffer;
-  private final int recvBuffer;
-  private final int backlog;
+  private final TcpServerSockets sockets;
   private final NettyTransport sharedTransport;
   private final TlsSettings tls;
   private final ServerSslContexts.ServerSsl ssl; // null: plain TCP
@@ -154,7 +125,7 @@ public final class TcpListener implements TransportListener {
   private final boolean proxyProtocol;
   private final Duration proxyProtocolTimeout;
   private final Duration sendTimeout;
-  private final int maxPendingOutboundBytes;
+  private final SendLimits sendLimits;
 
   private NettyTransport ownTransport; // guarded by this
   private Channel serverChannel; // guarded by this
@@ -163,7 +134,8 @@ public final class TcpListener implements TransportListener {
 
   private final boolean authenticationEnabled;
 
-  private TcpListener(Builder b, ListenerOptions options, ServerSslContexts.ServerSsl ssl) {
+  private TcpListener(Builder b, ListenerOptions options, TcpServerSockets sockets,
+      SendLimits sendLimits, ServerSslContexts.ServerSsl ssl) {
     this.authenticationEnabled = b.authenticationEnabled();
     this.name = options.name();
     this.bindAddress = options.bindAddress();
@@ -171,11 +143,7 @@ public final class TcpListener implements TransportListener {
     this.maxConnRate = options.maxConnRate();
     this.accessRules = options.accessRules();
     this.framing = b.framing;
-    this.nodelay = b.nodelay;
-    this.reuseaddr = b.reuseaddr;
-    this.sendBuffer = b.sendBuffer;
-    this.recvBuffer = b.recvBuffer;
-    this.backlog = b.backlog;
+    this.sockets = sockets;
     this.sharedTransport = b.transport;
     this.tls = b.tls;
     this.ssl = ssl;
@@ -183,7 +151,7 @@ public final class TcpListener implements TransportListener {
     this.proxyProtocol = b.proxyProtocol;
     this.proxyProtocolTimeout = b.proxyProtocolTimeout;
     this.sendTimeout = b.sendTimeout;
-    this.maxPendingOutboundBytes = b.maxPendingOutboundBytes;
+    this.sendLimits = sendLimits;
   }
 
   /** A builder with the defaults listed in docs/configuration.md. */
@@ -249,7 +217,7 @@ public final class TcpListener implements TransportListener {
    * send_buffer_overflow}. Default 8 MiB.
    */
   public int maxPendingOutboundBytes() {
-    return maxPendingOutboundBytes;
+    return (int) sendLimits.maxPendingBytes();
   }
 
   /** The configured address, possibly with port 0; see {@link #localAddress()} for the bound one. */
@@ -397,35 +365,12 @@ public final class TcpListener implements TransportListener {
     if (proxyProtocol) {
       initializer.proxyProtocol(proxyProtocolTimeout.toNanos());
     }
-    initializer.sendLimits(new SendLimits(sendTimeout.toNanos(), maxPendingOutboundBytes));
-    serverChannel = ServerChannels.bind(bootstrap(transport.eventLoops(), initializer),
+    initializer.sendLimits(sendLimits);
+    serverChannel = ServerChannels.bind(sockets.bootstrap(transport.eventLoops(), initializer),
         bindAddress, describe(), own);
     ownTransport = own;
     connections = initializer;
     localAddress = (InetSocketAddress) serverChannel.localAddress();
-  }
-
-  private ServerBootstrap bootstrap(EventLoops loops, TcpChannelInitializer initializer) {
-    ServerBootstrap b = new ServerBootstrap()
-        .group(loops.acceptorGroup(), loops.workerGroup())
-        .channel(loops.serverChannelClass())
-        .option(ChannelOption.SO_BACKLOG, backlog)
-        .option(ChannelOption.SO_REUSEADDR, reuseaddr)
-        .handler(initializer.serverChannelHandler())
-        .childOption(ChannelOption.TCP_NODELAY, nodelay)
-        .childOption(ChannelOption.AUTO_READ, true)
-        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WRITE_BUFFER_WATER_MARK)
-        .childHandler(initializer);
-    if (recvBuffer > 0) {
-      // On the listening socket too: accepted sockets inherit it, and a receive window above 64 KiB
-      // is only negotiated if the buffer is set before the handshake.
-      b.option(ChannelOption.SO_RCVBUF, recvBuffer);
-      b.childOption(ChannelOption.SO_RCVBUF, recvBuffer);
-    }
-    if (sendBuffer > 0) {
-      b.childOption(ChannelOption.SO_SNDBUF, sendBuffer);
-    }
-    return b;
   }
 
   /**
@@ -609,44 +554,20 @@ public final class TcpListener implements TransportListener {
      */
     public TcpListener build() {
       ListenerOptions options = options();
-      if (sendBuffer < 0) {
-        throw new IllegalArgumentException("sendBuffer must be 0 (OS default) or a size in bytes,"
-            + " was " + sendBuffer);
-      }
-      if (recvBuffer < 0) {
-        throw new IllegalArgumentException("recvBuffer must be 0 (OS default) or a size in bytes,"
-            + " was " + recvBuffer);
-      }
+      TcpServerSockets sockets = new TcpServerSockets(nodelay, reuseaddr, sendBuffer,
+          recvBuffer, backlog);
       if (proxyProtocolTimeout.isZero() || proxyProtocolTimeout.isNegative()) {
         throw new IllegalArgumentException("proxyProtocolTimeout must be positive, was "
             + proxyProtocolTimeout);
       }
-      if (sendTimeout.isNegative()
-          || (!sendTimeout.isZero() && sendTimeout.compareTo(Duration.ofMillis(1)) < 0)) {
-        throw new IllegalArgumentException("sendTimeout must be at least 1 ms, or Duration.ZERO"
-            + " to turn it off, was " + sendTimeout);
-      }
-      try {
-        sendTimeout.toNanos();
-      } catch (ArithmeticException tooLong) {
-        throw new IllegalArgumentException("sendTimeout is too long, was " + sendTimeout
-            + "; give Duration.ZERO to turn it off");
-      }
-      if (maxPendingOutboundBytes < WRITE_BUFFER_HIGH_WATER_MARK) {
-        throw new IllegalArgumentException("maxPendingOutboundBytes must be at least "
-            + WRITE_BUFFER_HIGH_WATER_MARK + " (the write buffer's high-water mark), was "
-            + maxPendingOutboundBytes);
-      }
-      if (backlog < 1) {
-        throw new IllegalArgumentException("backlog must be at least 1, was " + backlog);
-      }
+      SendLimits sendLimits = TcpServerSockets.sendLimits(sendTimeout, maxPendingOutboundBytes);
       if (tlsHandshakeTimeout.isZero() || tlsHandshakeTimeout.isNegative()) {
         throw new IllegalArgumentException("tlsHandshakeTimeout must be positive, was "
             + tlsHandshakeTimeout);
       }
       ServerSslContexts.ServerSsl ssl = tls == null ? null
           : ServerSslContexts.build(tls, tlsProvider, "TcpListener tls");
-      return new TcpListener(this, options, ssl);
+      return new TcpListener(this, options, sockets, sendLimits, ssl);
     }
   }
 }
