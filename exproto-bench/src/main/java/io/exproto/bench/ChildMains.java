@@ -33,7 +33,8 @@ import java.util.function.Function;
  * The programs the harness runs in child JVMs. Each prints {@code READY ...} on stdout once
  * serving, then reads commands from stdin, one a line, answering on stdout; {@code quit} (or the
  * end of stdin) stops it. Every child answers {@code alloc} with {@code ALLOC bytes}, the heap
- * bytes its JVM allocated so far (see {@link CpuMeter}).
+ * bytes its JVM allocated so far (see {@link CpuMeter}); the gateway also takes {@code
+ * profile-start} and {@code profile-stop PATH} (see {@link CpuProfile}).
  */
 final class ChildMains {
   private ChildMains() {}
@@ -137,6 +138,7 @@ final class ChildMains {
       switch (line.trim()) {
         case "stats" -> System.out.println("STATS " + gateway.stats().connections());
         case "alloc" -> System.out.println("ALLOC " + CpuMeter.allocatedBytesHere());
+        case "profile-start" -> System.out.println(CpuProfile.command(line.trim()));
         case "heap" -> System.out.println("HEAP " + heapAfterGc() + " "
             + gateway.stats().connections());
         case "quit" -> {
@@ -147,7 +149,8 @@ final class ChildMains {
           System.out.flush();
           Runtime.getRuntime().halt(0);
         }
-        default -> System.out.println("ERROR unknown command " + line);
+        default -> System.out.println(line.startsWith("profile-stop ")
+            ? CpuProfile.command(line.trim()) : "ERROR unknown command " + line);
       }
       System.out.flush();
     }

@@ -206,6 +206,8 @@ final class Harness {
       countSyscalls(scenario, "gateway", gateway, w -> LoadGenerator.echo(config(tcp,
           maxConnections()), w));
       awaitGatewayConnections(gateway, 0, Duration.ofSeconds(20));
+      profileGateway(scenario, gateway, tcp);
+      awaitGatewayConnections(gateway, 0, Duration.ofSeconds(20));
       if (churn) {
         LoadResult r = LoadGenerator.churn(config(tcp, churnWorkers));
         LoadResult labelled = new LoadResult(scenario, r.connections(), r.operations(),
@@ -284,6 +286,25 @@ final class Harness {
 
   private interface MeteredLoad {
     LoadResult run(Window window) throws Exception;
+  }
+
+  /**
+   * One more window at the largest connection count with the gateway's CPU sampled (see {@link
+   * CpuProfile}); where it cannot be, a note says why.
+   */
+  private void profileGateway(String scenario, Child gateway, int tcp) throws Exception {
+    CpuProfile profile = new CpuProfile(gateway);
+    LoadResult r;
+    try {
+      r = LoadGenerator.echo(config(tcp, maxConnections()), profile);
+    } catch (IllegalStateException e) {
+      results.notes.add(scenario + ": no CPU profile (" + e.getMessage() + ").");
+      return;
+    }
+    results.profiles.add(new Results.Profile(scenario, "gateway", r.operations(),
+        profile.samples(), profile.cpuNanosUsed(), profile.parts(), profile.libraries()));
+    System.out.println("   profiled the gateway: " + profile.samples() + " samples over "
+        + r.operations() + " messages");
   }
 
   /**

@@ -258,6 +258,7 @@ final class Report {
     }
     t.append(breakdown(r));
     t.append(syscallSection(r));
+    t.append(profileSection(r));
     return t.toString();
   }
 
@@ -337,6 +338,57 @@ final class Report {
       t.append(' ').append(twoDecimals(s.totalPerMessage())).append(" |\n");
     }
     return t.toString();
+  }
+
+  /** Where the gateway's CPU goes, scenario by scenario (see CpuProfile). */
+  static String profileSection(Results r) {
+    if (r.profiles.isEmpty()) {
+      return "";
+    }
+    StringBuilder t = new StringBuilder();
+    t.append("\n### Where the gateway's CPU goes\n\n");
+    t.append("From async-profiler samples of the gateway's threads (every ")
+        .append(CpuProfile.INTERVAL_MICROS).append(" µs of a thread's CPU time, so an idle"
+            + " thread is never sampled) over one more window at the largest connection count,"
+            + " each part's share of the samples turned into CPU µs per message with the"
+            + " gateway's CPU over that window. The parts overlap: a sample counts in every part"
+            + " whose code is on its stack (a callback started while a device's bytes are read"
+            + " counts under both, say). The second table puts each sample in one library, the"
+            + " one whose Java code was running (for a system call, the Java method that made"
+            + " it).\n\n");
+    t.append("| part of the work |");
+    r.profiles.forEach(p -> t.append(' ').append(p.scenario()).append(" |"));
+    t.append("\n|---|");
+    r.profiles.forEach(p -> t.append("---|"));
+    t.append('\n');
+    for (String part : CpuProfile.PARTS.keySet()) {
+      t.append("| ").append(part).append(" |");
+      r.profiles.forEach(p -> t.append(' ').append(share(p, p.parts(), part)).append(" |"));
+      t.append('\n');
+    }
+    t.append("| all (samples) |");
+    r.profiles.forEach(p -> t.append(' ').append(oneDecimal(p.cpuNanos() < 0
+        || p.messages() == 0 ? Double.NaN : p.cpuNanos() / 1000.0 / p.messages()))
+        .append(" µs (").append(grouped(p.samples())).append(") |"));
+    t.append("\n\n| library running |");
+    r.profiles.forEach(p -> t.append(' ').append(p.scenario()).append(" |"));
+    t.append("\n|---|");
+    r.profiles.forEach(p -> t.append("---|"));
+    t.append('\n');
+    List<String> libs = new ArrayList<>(CpuProfile.LIBRARIES.keySet());
+    libs.add("other");
+    for (String lib : libs) {
+      t.append("| ").append(lib).append(" |");
+      r.profiles.forEach(p -> t.append(' ').append(share(p, p.libraries(), lib)).append(" |"));
+      t.append('\n');
+    }
+    return t.toString();
+  }
+
+  /** {@code 12.3 µs (18%)}. */
+  private static String share(Results.Profile p, Map<String, Long> counts, String key) {
+    return oneDecimal(p.microsPerMessage(counts, key)) + " µs ("
+        + String.format(Locale.ROOT, "%.0f%%", p.share(counts, key) * 100) + ")";
   }
 
   private static String twoDecimals(double v) {

@@ -103,6 +103,30 @@ final class Results {
     }
   }
 
+  /**
+   * Where a process's CPU went over one window (see {@link CpuProfile}).
+   *
+   * @param messages the messages completed in that window
+   * @param cpuNanos the process's CPU time over it, or -1
+   * @param parts samples by part of the work (overlapping)
+   * @param libraries samples by library (each sample once)
+   */
+  record Profile(String scenario, String role, long messages, long samples, long cpuNanos,
+      Map<String, Long> parts, Map<String, Long> libraries) {
+    /** CPU µs per message spent in {@code part} (its share of the samples); NaN if unknown. */
+    double microsPerMessage(Map<String, Long> counts, String key) {
+      if (samples == 0 || messages == 0 || cpuNanos < 0) {
+        return Double.NaN;
+      }
+      return counts.getOrDefault(key, 0L) / (double) samples * cpuNanos / 1000.0 / messages;
+    }
+
+    /** The share of the samples in {@code key} of {@code counts}; NaN without samples. */
+    double share(Map<String, Long> counts, String key) {
+      return samples == 0 ? Double.NaN : counts.getOrDefault(key, 0L) / (double) samples;
+    }
+  }
+
   /** One JMH result. */
   record Jmh(String benchmark, String params, double score, double error, String unit) {}
 
@@ -113,6 +137,8 @@ final class Results {
   final List<Cpu> cpu = new ArrayList<>();
   /** System calls per message at the largest connection count, one a scenario. */
   final List<Syscalls> syscalls = new ArrayList<>();
+  /** Where the gateway's CPU goes at the largest connection count, one a scenario. */
+  final List<Profile> profiles = new ArrayList<>();
   final List<String> notes = new ArrayList<>();
   /** The MQTT bridge section (MqttBench), or null when not run. */
   String mqtt;

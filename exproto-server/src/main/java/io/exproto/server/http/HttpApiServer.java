@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -13,6 +14,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -29,10 +31,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -70,6 +74,9 @@ public final class HttpApiServer implements AutoCloseable {
 
   /** The largest request body accepted: 1 MiB. */
   public static final int MAX_BODY_BYTES = 1 << 20;
+
+  /** How long a connection refused with 413 is read and discarded before it is closed. */
+  static final Duration DRAIN_AFTER_REFUSAL = Duration.ofSeconds(5);
   /** The most HTTP connections open at once. */
   public static final int MAX_CONNECTIONS = 256;
 
@@ -233,9 +240,28 @@ public final class HttpApiServer implements AutoCloseable {
       super(MAX_BODY_BYTES, true);
     }
 
+    /**
+     * Answers, then stops sending and reads on, discarding, until the client closes or {@link
+     * #DRAIN_AFTER_REFUSAL} has passed: closing at once, with the rest of the body unread, would
+     * reset the connection, and a reset can destroy the answer before the client reads it.
+     */
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-      ctx.writeAndFlush(tooLarge()).addListener(ChannelFutureListener.CLOSE);
+      ctx.pipeline().addFirst("discard-after-413", new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext c, Object msg) {
+          ReferenceCountUtil.release(msg);
+        }
+      });
+      ctx.writeAndFlush(tooLarge()).addListener((ChannelFutureListener) f -> {
+        if (!f.isSuccess() || !(f.channel() instanceof DuplexChannel duplex)) {
+          f.channel().close();
+          return;
+        }
+        duplex.shutdownOutput();
+        f.channel().eventLoop().schedule(() -> f.channel().close(),
+            DRAIN_AFTER_REFUSAL.toMillis(), TimeUnit.MILLISECONDS);
+      });
     }
 
     /** A client that asks {@code Expect: 100-continue} first gets the same answer, unread. */
