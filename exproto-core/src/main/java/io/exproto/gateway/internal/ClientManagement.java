@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The gateway's management operations on authenticated clients: paged listing, details, and the
@@ -94,13 +94,7 @@ final class ClientManagement {
 
   /** See {@link io.exproto.gateway.Gateway#subscriptions}. */
   CompletionStage<List<SubscriptionView>> subscriptions(String clientId) {
-    Connection c;
-    try {
-      c = requireClient(clientId);
-    } catch (ClientNotFoundException e) {
-      return CompletableFuture.failedStage(e);
-    }
-    return onClient(c, () -> {
+    return onClient(clientId, c -> {
       List<SubscriptionView> out = new ArrayList<>();
       if (c.subscriptions != null) {
         for (Map.Entry<String, Integer> e : c.subscriptions.entrySet()) {
@@ -124,13 +118,7 @@ final class ClientManagement {
       return CompletableFuture.failedStage(new IllegalArgumentException("invalid topic filter '"
           + topicFilter + "': " + why));
     }
-    Connection c;
-    try {
-      c = requireClient(clientId);
-    } catch (ClientNotFoundException e) {
-      return CompletableFuture.failedStage(e);
-    }
-    return onClient(c, () -> PubSubOperations.subscribeMounted(c, topicFilter, qos)
+    return onClient(clientId, c -> PubSubOperations.subscribeMounted(c, topicFilter, qos)
         .thenApply(r -> {
           if (r.code() == ResultCode.SUCCESS) {
             return new SubscriptionView(topicFilter, qos);
@@ -147,13 +135,7 @@ final class ClientManagement {
 
   /** See {@link io.exproto.gateway.Gateway#unsubscribe}. */
   CompletionStage<Boolean> unsubscribe(String clientId, String topicFilter) {
-    Connection c;
-    try {
-      c = requireClient(clientId);
-    } catch (ClientNotFoundException e) {
-      return CompletableFuture.failedStage(e);
-    }
-    return onClient(c, () -> {
+    return onClient(clientId, c -> {
       String mounted = c.mountpoint.mountFilter(topicFilter);
       if (c.subscriptions == null || !c.subscriptions.containsKey(mounted)) {
         return CompletableFuture.completedStage(false);
@@ -165,14 +147,6 @@ final class ClientManagement {
         return true;
       });
     });
-  }
-
-  private Connection requireClient(String clientId) {
-    Connection c = clientId == null ? null : registry.client(clientId);
-    if (c == null) {
-      throw new ClientNotFoundException(clientId);
-    }
-    return c;
   }
 
   /** The client's details, read on its executor; null if it is no longer open. */
@@ -187,7 +161,12 @@ final class ClientManagement {
   }
 
   /** Runs {@code op} on the client's executor while it is open; else fails: not found. */
-  private static <T> CompletionStage<T> onClient(Connection c, Supplier<CompletionStage<T>> op) {
+  private <T> CompletionStage<T> onClient(String clientId,
+      Function<Connection, CompletionStage<T>> op) {
+    Connection c = clientId == null ? null : registry.client(clientId);
+    if (c == null) {
+      return CompletableFuture.failedStage(new ClientNotFoundException(clientId));
+    }
     CompletableFuture<T> out = new CompletableFuture<>();
     Runnable r = () -> {
       if (!c.isOpenClient()) {
@@ -195,7 +174,7 @@ final class ClientManagement {
         return;
       }
       try {
-        op.get().whenComplete((v, e) -> {
+        op.apply(c).whenComplete((v, e) -> {
           if (e != null) {
             out.completeExceptionally(e);
           } else {

@@ -14,6 +14,7 @@ import io.exproto.transport.dtls.internal.DtlsEndpoint;
 import io.exproto.transport.dtls.internal.DtlsSettings;
 import io.exproto.transport.internal.Addresses;
 import io.exproto.transport.internal.ListenerLifecycle;
+import io.exproto.transport.internal.SocketBuffers;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -328,14 +329,7 @@ public final class DtlsListener implements TransportListener {
         throw new IllegalArgumentException("maxRetransmissions must be at least 1, was "
             + maxRetransmissions);
       }
-      if (sendBuffer < 0) {
-        throw new IllegalArgumentException("sendBuffer must be 0 (OS default) or a size in bytes,"
-            + " was " + sendBuffer);
-      }
-      if (recvBuffer < 0) {
-        throw new IllegalArgumentException("recvBuffer must be 0 (OS default) or a size in bytes,"
-            + " was " + recvBuffer);
-      }
+      SocketBuffers.check(sendBuffer, recvBuffer);
       if (tls == null && psk == null && pskStore == null) {
         throw new IllegalArgumentException("a dtls listener needs credentials: set tls (a"
             + " certificate chain and key) and/or psk");

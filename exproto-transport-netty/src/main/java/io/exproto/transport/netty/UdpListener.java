@@ -7,6 +7,7 @@ import io.exproto.transport.ListenerOptions;
 import io.exproto.transport.TransportListener;
 import io.exproto.transport.internal.Addresses;
 import io.exproto.transport.internal.ListenerLifecycle;
+import io.exproto.transport.internal.SocketBuffers;
 import io.exproto.transport.netty.internal.EventLoops;
 import io.exproto.transport.netty.internal.ServerChannels;
 import io.exproto.transport.netty.internal.UdpPeers;
@@ -356,14 +357,7 @@ public final class UdpListener implements TransportListener {
      */
     public UdpListener build() {
       ListenerOptions options = options();
-      if (sendBuffer < 0) {
-        throw new IllegalArgumentException("sendBuffer must be 0 (OS default) or a size in bytes,"
-            + " was " + sendBuffer);
-      }
-      if (recvBuffer < 0) {
-        throw new IllegalArgumentException("recvBuffer must be 0 (OS default) or a size in bytes,"
-            + " was " + recvBuffer);
-      }
+      SocketBuffers.check(sendBuffer, recvBuffer);
       if (healthCheckRequest != null && healthCheckRequest.length == 0) {
         throw new IllegalArgumentException("healthCheck request must not be empty: an empty"
             + " datagram would be answered instead of reaching its connection");

@@ -1,5 +1,6 @@
 package io.exproto.transport.netty.internal;
 
+import io.exproto.transport.internal.SocketBuffers;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
@@ -35,14 +36,7 @@ public record TcpServerSockets(boolean nodelay, boolean reuseaddr, int sendBuffe
    * @throws IllegalArgumentException naming the builder setting that is wrong, and its value
    */
   public TcpServerSockets {
-    if (sendBuffer < 0) {
-      throw new IllegalArgumentException("sendBuffer must be 0 (OS default) or a size in bytes,"
-          + " was " + sendBuffer);
-    }
-    if (recvBuffer < 0) {
-      throw new IllegalArgumentException("recvBuffer must be 0 (OS default) or a size in bytes,"
-          + " was " + recvBuffer);
-    }
+    SocketBuffers.check(sendBuffer, recvBuffer);
     if (backlog < 1) {
       throw new IllegalArgumentException("backlog must be at least 1, was " + backlog);
     }
