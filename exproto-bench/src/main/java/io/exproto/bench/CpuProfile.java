@@ -136,11 +136,25 @@ final class CpuProfile implements Window {
       frames.remove(0); // the thread
       java.util.Collections.reverse(frames);
       for (int i = 0; i < frames.size(); i++) {
-        frames.set(i, frames.get(i).replace('/', '.'));
+        frames.set(i, frameName(frames.get(i)));
       }
       add(frames, count);
     }
   }
+
+  /**
+   * A frame as {@code package.Class.method}. The generated service stubs ({@code
+   * io.exproto.grpc.v1.*Grpc}) are gRPC's call dispatch, not protobuf: they are named as gRPC's.
+   */
+  static String frameName(String collapsed) {
+    String f = collapsed.replace('/', '.');
+    if (f.startsWith(GENERATED) && f.substring(GENERATED.length()).matches("\\w+Grpc\\b.*")) {
+      return "io.grpc.generated." + f.substring(GENERATED.length());
+    }
+    return f;
+  }
+
+  private static final String GENERATED = "io.exproto.grpc.v1.";
 
   /** Counts {@code count} samples of one stack, frames top first. */
   void add(List<String> frames, long count) {

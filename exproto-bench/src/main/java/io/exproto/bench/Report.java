@@ -84,6 +84,7 @@ final class Report {
         + " per second, the model row above. Whenever that ceiling is below 0.9× (bare ÷ 4), the"
         + " 0.9× target cannot be met on this machine by any gateway; the model row's last figure"
         + " is how close this one comes to the ceiling.\n\n");
+    md.append(p99Bound(unary, grpc, ceiling));
     md.append("## Echo, closed loop, 64-byte messages\n\n");
     md.append("One message in flight per connection: send, wait for the echo, repeat. For the"
         + " bare gRPC anchor \"connections\" means calls in flight on one channel, and msgs/s is"
@@ -260,6 +261,26 @@ final class Report {
     t.append(syscallSection(r));
     t.append(profileSection(r));
     return t.toString();
+  }
+
+  /**
+   * Why the p99 target follows the rate: in a closed loop the mean latency is connections ÷
+   * rate, so a p99 under 3× the bare anchor's needs at least connections ÷ (3 × that p99)
+   * echoes per second. Empty without both figures.
+   */
+  static String p99Bound(LoadResult unary, LoadResult grpc, double ceiling) {
+    if (unary == null || grpc == null || unary.perSecond() == 0 || Double.isNaN(ceiling)
+        || Double.isNaN(grpc.micros(99))) {
+      return "";
+    }
+    double needed = unary.connections() / (3 * grpc.micros(99) / 1e6);
+    double mean = unary.connections() / unary.perSecond() * 1e6;
+    return String.format(Locale.ROOT, "The p99 target is a rate target too: with one message in"
+        + " flight per connection the mean latency is connections ÷ rate, so a p99 within 3× the"
+        + " bare anchor's (%s µs) needs at least %s echoes per second at %s connections, %.2f×"
+        + " the zero-cost ceiling, and a p99 no higher than the mean. This run's unary p99 is"
+        + " %.2f× its mean (%s µs).%n%n", micros(3 * grpc.micros(99)), grouped(needed),
+        grouped(unary.connections()), needed / ceiling, unary.micros(99) / mean, micros(mean));
   }
 
   /**

@@ -36,6 +36,14 @@ class CpuProfileTest {
   }
 
   @Test
+  void generatedServiceStubsCountAsGrpcNotProtobuf() {
+    assertThat(CpuProfile.frameName("io/exproto/grpc/v1/ConnectionAdapterGrpc$MethodHandlers.invoke"))
+        .isEqualTo("io.grpc.generated.ConnectionAdapterGrpc$MethodHandlers.invoke");
+    assertThat(CpuProfile.frameName("io/exproto/grpc/v1/PublishRequest.parseFrom"))
+        .isEqualTo("io.exproto.grpc.v1.PublishRequest.parseFrom");
+  }
+
+  @Test
   void reportsEachPartInMicrosPerMessage() {
     Results r = new Results();
     // 100 samples over 2 s of CPU and 10,000 messages: 200 µs a message; 25 samples = 50 µs.

@@ -107,6 +107,20 @@ class ReportTest {
         .contains("p99 of gRPC unary echo @1,000");
   }
 
+  @Test
+  void theP99TargetNeedsARate() {
+    // bare p99 10 ms: 3× is 30 ms, so 1,000 connections need 33,333 echoes/s; at 20,000/s the
+    // mean is 50 ms.
+    LoadResult grpc = result(Results.GRPC, 1000, 100_000, 10_000_000);
+    LoadResult unary = result(Results.UNARY, 1000, 20_000, 75_000_000);
+
+    assertThat(Report.p99Bound(unary, grpc, 25_000))
+        .containsPattern("needs at least 33,3\\d\\d echoes per second at 1,000 connections,"
+            + " 1.33× the zero-cost ceiling")
+        .contains("This run's unary p99 is 1.50× its mean (50,000 µs)");
+    assertThat(Report.p99Bound(null, grpc, 25_000)).isEmpty();
+  }
+
   private static CpuMeter.Use use(long cpuNanos, long switches, long allocated) {
     return new CpuMeter.Use(cpuNanos, switches, allocated);
   }
