@@ -142,8 +142,11 @@ class HiveMqBridgeTest {
     assertThat(sub.message()).contains("NOT_AUTHORIZED");
     assertThat(gw.publish(conn, "allowed/x", 1, "yes").isSuccess()).isTrue();
     AdapterResult pub = gw.publish(conn, "forbidden/x", 1, "no");
-    assertThat(pub.code()).isEqualTo(ResultCode.PERMISSION_DENY);
-    assertThat(pub.message()).contains("NOT_AUTHORIZED").contains("forbidden topic");
+    assertThat(pub.code()).as(pub.message()).isEqualTo(ResultCode.PERMISSION_DENY);
+    // HiveMQ answers PUBACK 0x87 with the authorizer's reason; under load it may instead end
+    // the session with DISCONNECT 0x87 (its authorization did not finish in time): refused too.
+    assertThat(pub.message()).contains("NOT_AUTHORIZED")
+        .containsAnyOf("forbidden topic", "the MQTT broker ended the session");
   }
 
   @Test

@@ -276,9 +276,13 @@ public abstract class MqttLink {
   }
 
   private void failWaiting() {
+    failWaiting(new BrokerUnavailableException("the MQTT session with the broker at "
+        + cfg.url() + " ended before the broker answered"));
+  }
+
+  private void failWaiting(RuntimeException failure) {
     for (CompletableFuture<Void> op : waiting) {
-      op.completeExceptionally(new BrokerUnavailableException("the MQTT session with the broker at "
-          + cfg.url() + " ended before the broker answered"));
+      op.completeExceptionally(failure);
     }
   }
 
@@ -368,7 +372,9 @@ public abstract class MqttLink {
       return;
     }
     if (serverReason == 0x98 || serverReason == 0x87) { // ADMINISTRATIVE_ACTION, NOT_AUTHORIZED
-      end(ctx.getReconnector(), "kicked");
+      // A broker may refuse an operation by ending the session (HiveMQ does so for a publish
+      // whose authorization did not finish in time): what waited is refused, with its reason.
+      end(ctx.getReconnector(), "kicked", Refusals.sessionEnded(ctx.getCause()));
       return;
     }
     long now = System.nanoTime();
@@ -429,9 +435,17 @@ public abstract class MqttLink {
   }
 
   private void end(MqttClientReconnector reconnector, String reason) {
+    end(reconnector, reason, null);
+  }
+
+  /** Ends the link; what waits for the broker fails with {@code failure} (null: unavailable). */
+  private void end(MqttClientReconnector reconnector, String reason, RuntimeException failure) {
     reconnector.reconnect(false);
     ended = true;
     closed = true;
+    if (failure != null) {
+      failWaiting(failure);
+    }
     failWaiting();
     parked.clear();
     releaseFlows();

@@ -4,6 +4,7 @@ import com.hivemq.client.mqtt.exceptions.ConnectionFailedException;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubRecException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
@@ -70,6 +71,18 @@ final class Refusals {
     }
     return new BrokerUnavailableException("the MQTT broker at " + cfg.url() + " could not take the "
         + what + ": " + cause(t), t);
+  }
+
+  /**
+   * Why operations still waiting fail when the broker ends the session with a refusal (DISCONNECT
+   * NOT_AUTHORIZED or ADMINISTRATIVE_ACTION): the broker's reason code and string.
+   */
+  static BrokerRefusedException sessionEnded(Throwable cause) {
+    if (cause instanceof Mqtt5DisconnectException d) {
+      return refused("the MQTT broker ended the session", d.getMqttMessage().getReasonCode(),
+          d.getMqttMessage().getReasonString().map(Object::toString));
+    }
+    return new BrokerRefusedException("the MQTT broker ended the session");
   }
 
   static BrokerRefusedException refused(String what, Mqtt5ReasonCode code,
