@@ -16,7 +16,6 @@ import io.grpc.ManagedChannel;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -223,9 +222,9 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
      * callback is made on the channel of the loop it is issued on: a device's callbacks start and
      * complete on the device's own thread, with no hand-off between threads either way. Callbacks
      * issued on other threads (a listener with its own executors) use the first loop's channel.
-     * The group stays
-     * the caller's: closing the handler leaves it running, so close the handler (or the gateway)
-     * before shutting the group down. Not with {@link #channel}. Default: gRPC's own threads.
+     * The group stays the caller's: closing the handler leaves it running, so close the handler
+     * (or the gateway) before shutting the group down. Not with {@link #channel}. Default: gRPC's
+     * own threads.
      *
      * @param channelType a socket channel class that runs on {@code group}, such as {@code
      *     EpollSocketChannel.class} for an epoll group
@@ -311,22 +310,17 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
         return new GrpcHandler(client(channel, false), service, callbackTimeout,
             channel.authority());
       }
-      if (eventLoopGroup == null) {
-        return new GrpcHandler(client(HandlerChannels.create(address, tls, null, null,
-            transparentRetry), true), service, callbackTimeout, address);
+      List<EventLoop> loops = new ArrayList<>();
+      if (eventLoopGroup != null) {
+        eventLoopGroup.forEach(loop -> loops.add((EventLoop) loop));
       }
-      List<EventExecutor> loops = new ArrayList<>();
+      List<ManagedChannel> channels = HandlerChannels.create(address, tls, loops, channelType,
+          transparentRetry);
+      if (loops.isEmpty()) {
+        return new GrpcHandler(client(channels.get(0), true), service, callbackTimeout, address);
+      }
       List<ConnectionHandler> clients = new ArrayList<>();
-      try {
-        for (EventExecutor loop : eventLoopGroup) {
-          clients.add(client(HandlerChannels.create(address, tls, (EventLoop) loop, channelType,
-              transparentRetry), true));
-          loops.add(loop);
-        }
-      } catch (RuntimeException e) {
-        clients.forEach(c -> closeQuietly(c, e));
-        throw e;
-      }
+      channels.forEach(c -> clients.add(client(c, true)));
       return new GrpcHandler(new PerLoopHandlers(loops, clients), service, callbackTimeout,
           address);
     }
@@ -336,14 +330,6 @@ public final class GrpcHandler implements ConnectionHandler, AutoCloseable {
           ? new StreamingHandlerClient(channel, owns,
               StreamingHandlerClient.DEFAULT_MAX_REOPEN_BACKOFF)
           : new UnaryHandlerClient(channel, owns, callbackTimeout);
-    }
-
-    private static void closeQuietly(ConnectionHandler client, RuntimeException failure) {
-      try {
-        ((AutoCloseable) client).close();
-      } catch (Exception e) {
-        failure.addSuppressed(e);
-      }
     }
   }
 }

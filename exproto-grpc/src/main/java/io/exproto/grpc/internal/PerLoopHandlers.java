@@ -26,7 +26,8 @@ public final class PerLoopHandlers implements ConnectionHandler, AutoCloseable {
    * @param loops the event loops, in the order of {@code clients}
    * @param clients each loop's client; closed by {@link #close()}
    */
-  public PerLoopHandlers(List<EventExecutor> loops, List<? extends ConnectionHandler> clients) {
+  public PerLoopHandlers(List<? extends EventExecutor> loops,
+      List<? extends ConnectionHandler> clients) {
     if (loops.isEmpty() || loops.size() != clients.size()) {
       throw new IllegalArgumentException("one client per event loop is needed, got "
           + clients.size() + " for " + loops.size() + " loops");
@@ -43,11 +44,6 @@ public final class PerLoopHandlers implements ConnectionHandler, AutoCloseable {
       }
     }
     return clients[0];
-  }
-
-  /** How many clients (and channels) there are. */
-  public int size() {
-    return clients.length;
   }
 
   @Override
