@@ -445,8 +445,9 @@ public abstract class MqttLink {
     closed = true;
     if (failure != null) {
       failWaiting(failure);
+    } else {
+      failWaiting();
     }
-    failWaiting();
     parked.clear();
     releaseFlows();
     log.debug("{}: the broker ended the session: {} ({})", clientId, reason,
