@@ -76,7 +76,8 @@ final class CpuMeter implements Window {
     return before >= 0 && after >= before ? after - before : -1;
   }
 
-  private static long cpuNanos(ProcessHandle p) {
+  /** A process's CPU time so far (user and system, every thread), or -1 where unknown. */
+  static long cpuNanos(ProcessHandle p) {
     return p.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
   }
 

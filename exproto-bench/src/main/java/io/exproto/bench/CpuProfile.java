@@ -3,7 +3,10 @@ package io.exproto.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,14 +84,14 @@ final class CpuProfile implements Window {
 
   CpuProfile(Child child) throws IOException {
     this.child = child;
-    this.out = Files.createTempFile("exproto-bench-profile", ".jfr");
+    this.out = Files.createTempFile("exproto-bench-profile", ".collapsed");
   }
 
   @Override
   public void start() {
     try {
       answered(child.ask("profile-start", "", Duration.ofSeconds(30)));
-      startedCpuNanos = cpuNanos();
+      startedCpuNanos = CpuMeter.cpuNanos(child.handle());
     } catch (IOException e) {
       throw new IllegalStateException("could not start profiling: " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -99,7 +102,7 @@ final class CpuProfile implements Window {
   @Override
   public void stop() {
     try {
-      long now = cpuNanos();
+      long now = CpuMeter.cpuNanos(child.handle());
       cpuNanos = startedCpuNanos >= 0 && now >= startedCpuNanos ? now - startedCpuNanos : -1;
       answered(child.ask("profile-stop " + out, "", Duration.ofSeconds(60)));
       read(Files.readAllLines(out));
@@ -117,10 +120,6 @@ final class CpuProfile implements Window {
     }
   }
 
-  private long cpuNanos() {
-    return child.handle().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
-  }
-
   /**
    * Reads async-profiler's collapsed stacks: a line a stack, {@code [thread];root;...;leaf
    * count}, frames as {@code package/Class.method}.
@@ -132,9 +131,9 @@ final class CpuProfile implements Window {
         continue;
       }
       long count = Long.parseLong(line.substring(space + 1).trim());
-      List<String> frames = new java.util.ArrayList<>(List.of(line.substring(0, space).split(";")));
+      List<String> frames = new ArrayList<>(List.of(line.substring(0, space).split(";")));
       frames.remove(0); // the thread
-      java.util.Collections.reverse(frames);
+      Collections.reverse(frames);
       for (int i = 0; i < frames.size(); i++) {
         frames.set(i, frameName(frames.get(i)));
       }
@@ -237,7 +236,7 @@ final class CpuProfile implements Window {
       if (in == null) {
         throw new IOException("linux-x64/libasyncProfiler.so is not in the class path");
       }
-      Files.copy(in, lib, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
     }
     return AsyncProfiler.getInstance(lib.toString());
   }

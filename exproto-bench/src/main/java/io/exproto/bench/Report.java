@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -312,7 +313,7 @@ final class Report {
   static final Map<String, List<String>> SYSCALL_GROUPS = syscallGroups();
 
   private static Map<String, List<String>> syscallGroups() {
-    Map<String, List<String>> m = new java.util.LinkedHashMap<>();
+    Map<String, List<String>> m = new LinkedHashMap<>();
     m.put("send", List.of("sendto", "sendmsg", "sendmmsg"));
     m.put("writev", List.of("writev"));
     m.put("write (eventfd wake-ups)", List.of("write"));

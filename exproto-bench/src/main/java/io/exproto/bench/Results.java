@@ -1,9 +1,11 @@
 package io.exproto.bench;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** Everything one {@code all} run measured, for {@link Report}. Not thread-safe. */
@@ -44,7 +46,7 @@ final class Results {
    */
   record Cpu(String scenario, LoadResult result, Map<String, CpuMeter.Use> use) {
     /** The roles, in report order. */
-    java.util.Set<String> roles() {
+    Set<String> roles() {
       return use.keySet();
     }
 
@@ -89,7 +91,7 @@ final class Results {
    */
   record Syscalls(String scenario, String role, long messages, Map<String, Long> calls) {
     /** Calls per message of the named system calls together; NaN without messages. */
-    double perMessage(java.util.Collection<String> names) {
+    double perMessage(Collection<String> names) {
       long n = 0;
       for (String name : names) {
         n += calls.getOrDefault(name, 0L);
