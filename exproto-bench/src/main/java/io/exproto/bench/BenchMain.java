@@ -9,7 +9,8 @@ import java.util.Arrays;
  *
  * <pre>
  * all        the whole comparison; prints the tables and (re)writes BENCHMARKS.md
- *            [--jit-warmup 60s] [--warmup 3s] [--measure 8s] [--connections 1,100,1000]
+ *            [--jit-warmup 60s] [--jit-rounds 4] [--warmup 3s] [--measure 8s]
+ *            [--connections 1,100,1000]
  *            [--hold 15000] [--hold-tls 5000] [--hold-processes 3] [--churn-workers 50]
  *            [--jmh true] [--out PATH]
  *            [--only netty,grpc,inproc,unary,streaming,hold,hold-tls,mqtt,jmh] (a partial run; use --out)

@@ -33,22 +33,12 @@ import java.util.function.Function;
  * The programs the harness runs in child JVMs. Each prints {@code READY ...} on stdout once
  * serving, then reads commands from stdin, one a line, answering on stdout; {@code quit} (or the
  * end of stdin) stops it. Every child answers {@code alloc} with {@code ALLOC bytes}, the heap
- * bytes its JVM allocated so far (see {@link CpuMeter}); the gateway also takes {@code
- * profile-start} and {@code profile-stop PATH} (see {@link CpuProfile}).
+ * bytes its JVM allocated so far (see {@link CpuMeter}), and takes {@code profile-start} and
+ * {@code profile-stop PATH} (see {@link CpuProfile}).
  */
 final class ChildMains {
   private ChildMains() {}
 
-  /**
-   * {@code gateway --handler inproc|unary|streaming [--handler-address http://H:P]
-   * [--ssl AUTO|JDK|OPENSSL]}: a gateway on 127.0.0.1 (port 0) with its adapter server; with
-   * {@code --ssl}, also an ssl listener on that {@link TlsProvider} (TLS 1.3 and 1.2, an EC
-   * P-256 certificate made at start in a temporary directory). {@code READY tcp=P adapter=P
-   * [ssl=P provider=JDK|OPENSSL]}. Commands:
-   * {@code stats} answers {@code STATS connections}; {@code heap} runs full GCs and answers
-   * {@code HEAP usedBytes connections}; {@code alloc} answers {@code ALLOC bytes}, the heap
-   * bytes allocated since the JVM started.
-   */
   /**
    * What an operated gateway carries: Micrometer meters in a Prometheus registry, scraped every
    * 5 s as a Prometheus server would, and an event listener taking every event type.
@@ -78,6 +68,15 @@ final class ChildMains {
     scraper.start();
   }
 
+  /**
+   * {@code gateway --handler inproc|unary|streaming [--handler-address http://H:P]
+   * [--ssl AUTO|JDK|OPENSSL]}: a gateway on 127.0.0.1 (port 0) with its adapter server; with
+   * {@code --ssl}, also an ssl listener on that {@link TlsProvider} (TLS 1.3 and 1.2, an EC
+   * P-256 certificate made at start in a temporary directory). {@code READY tcp=P adapter=P
+   * [ssl=P provider=JDK|OPENSSL]}. Commands:
+   * {@code stats} answers {@code STATS connections}; {@code heap} runs full GCs and answers
+   * {@code HEAP usedBytes connections}; and those every child takes.
+   */
   static void gateway(BenchArgs args) throws Exception {
     String kind = args.string("handler", "inproc");
     NettyTransport transport = args.has("workers")
@@ -131,29 +130,21 @@ final class ChildMains {
         + (ssl != null ? " ssl=" + gateway.listenerAddresses().get("ssl").getPort()
             + " provider=" + ssl.tlsProvider() : ""));
     System.out.flush();
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in,
-        StandardCharsets.UTF_8));
-    String line;
-    while ((line = in.readLine()) != null) {
-      switch (line.trim()) {
-        case "stats" -> System.out.println("STATS " + gateway.stats().connections());
-        case "alloc" -> System.out.println("ALLOC " + CpuMeter.allocatedBytesHere());
-        case "profile-start" -> System.out.println(CpuProfile.command(line.trim()));
-        case "heap" -> System.out.println("HEAP " + heapAfterGc() + " "
-            + gateway.stats().connections());
-        case "quit" -> {
-          gateway.shutdownNow();
-          adapter.shutdownNow();
-          transport.close();
-          System.out.println("BYE");
-          System.out.flush();
-          Runtime.getRuntime().halt(0);
+    serveUntilQuit(cmd -> switch (cmd) {
+      case "stats" -> "STATS " + gateway.stats().connections();
+      case "heap" -> {
+        try {
+          yield "HEAP " + heapAfterGc() + " " + gateway.stats().connections();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          yield "ERROR interrupted";
         }
-        default -> System.out.println(line.startsWith("profile-stop ")
-            ? CpuProfile.command(line.trim()) : "ERROR unknown command " + line);
       }
-      System.out.flush();
-    }
+      default -> null;
+    });
+    gateway.shutdownNow();
+    adapter.shutdownNow();
+    transport.close();
     Runtime.getRuntime().halt(0);
   }
 
@@ -251,8 +242,14 @@ final class ChildMains {
       if (cmd.equals("quit")) {
         return;
       }
-      String answer = cmd.equals("alloc") ? "ALLOC " + CpuMeter.allocatedBytesHere()
-          : commands.apply(cmd);
+      String answer;
+      if (cmd.equals("alloc")) {
+        answer = "ALLOC " + CpuMeter.allocatedBytesHere();
+      } else if (cmd.equals("profile-start") || cmd.startsWith("profile-stop ")) {
+        answer = CpuProfile.command(cmd);
+      } else {
+        answer = commands.apply(cmd);
+      }
       System.out.println(answer != null ? answer : "ERROR unknown command " + cmd);
       System.out.flush();
     }

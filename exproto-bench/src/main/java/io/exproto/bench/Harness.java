@@ -22,10 +22,13 @@ final class Harness {
   private static final Duration READY = Duration.ofSeconds(60);
   private static final List<String> SERVER_JVM = List.of("-Xms256m");
   private static final Duration ONE_SECOND = Duration.ofSeconds(1);
+  /** A warm-up round this much faster than the one before means the JIT is not done. */
+  private static final double STILL_WARMING = 0.05;
   /** The role of this JVM while it runs the load generator. */
   private static final String LOAD = "load generator";
 
   private final Duration jitWarmup;
+  private final int jitRounds;
   private final Duration warmup;
   private final Duration measure;
   private final List<Integer> connections;
@@ -41,6 +44,10 @@ final class Harness {
 
   Harness(BenchArgs a) {
     jitWarmup = a.duration("jit-warmup", Duration.ofSeconds(60));
+    jitRounds = a.integer("jit-rounds", 4);
+    if (jitRounds < 1) {
+      throw new IllegalArgumentException("--jit-rounds must be at least 1, was " + jitRounds);
+    }
     warmup = a.duration("warmup", Duration.ofSeconds(3));
     measure = a.duration("measure", Duration.ofSeconds(8));
     connections = a.integers("connections", List.of(1, 100, 1000));
@@ -69,12 +76,14 @@ final class Harness {
     results.command = "mvn -B -q -pl exproto-bench -am package -DskipTests\n"
         + "java -jar exproto-bench/target/exproto-bench.jar all";
     results.settings = String.format(Locale.ROOT, "Settings of this run: each server JVM first"
-        + " gets %s of load at the largest connection count (JIT warm-up, not reported), then"
+        + " gets %s of load at the largest connection count, in %d rounds of fresh connections"
+        + " and up to as many more while a round is still 5%% faster than the one before (JIT"
+        + " warm-up, not reported), then"
         + " each point has a warm-up of %s and is measured for %s; echo at %s connections;"
         + " hold %,d TCP and %,d TLS connections (once a TLS provider) over %d load processes;"
         + " churn with %d workers. The load generator (2 event-loop threads, epoll) runs in the harness JVM except for hold;"
         + " servers, gateways and handlers each run in their own child JVM (same java binary"
-        + " and class path).", secs(jitWarmup), secs(warmup), secs(measure), connections,
+        + " and class path).", secs(jitWarmup), jitRounds, secs(warmup), secs(measure), connections,
         holdConnections, holdTlsConnections, holdProcesses, churnWorkers);
     step("netty", "raw Netty echo anchor", this::nettyAnchor);
     step("grpc", "bare gRPC unary anchor", this::grpcAnchor);
@@ -150,7 +159,7 @@ final class Harness {
   private void nettyAnchor() throws Exception {
     try (Child server = Child.start("netty-echo", SERVER_JVM, "netty-echo")) {
       int port = Integer.parseInt(server.expect("READY", READY).split(" ")[1]);
-      jitWarmup(() -> LoadGenerator.echo(config(port, maxConnections()).withTimes(jitWarmup,
+      jitWarmup(round -> LoadGenerator.echo(config(port, maxConnections()).withTimes(round,
           ONE_SECOND)));
       Map<String, CpuMeter.Probe> processes = processes(LOAD, "echo server", server);
       for (int c : connections) {
@@ -164,7 +173,7 @@ final class Harness {
   private void grpcAnchor() throws Exception {
     try (Child server = Child.start("grpc-ping", SERVER_JVM, "grpc-ping")) {
       int port = Integer.parseInt(server.expect("READY", READY).split(" ")[1]);
-      jitWarmup(() -> GrpcPing.run("127.0.0.1", port, maxConnections(), 64, jitWarmup,
+      jitWarmup(round -> GrpcPing.run("127.0.0.1", port, maxConnections(), 64, round,
           ONE_SECOND));
       Map<String, CpuMeter.Probe> processes = processes("gRPC client", "gRPC server", server);
       for (int c : connections) {
@@ -192,7 +201,7 @@ final class Harness {
       if (handler != null) {
         handler.ask("adapter 127.0.0.1:" + adapter, "OK", READY);
       }
-      jitWarmup(() -> LoadGenerator.echo(config(tcp, maxConnections()).withTimes(jitWarmup,
+      jitWarmup(round -> LoadGenerator.echo(config(tcp, maxConnections()).withTimes(round,
           ONE_SECOND)));
       awaitGatewayConnections(gateway, 0, Duration.ofSeconds(20));
       Map<String, CpuMeter.Probe> processes = processes(LOAD, "gateway", gateway);
@@ -280,8 +289,8 @@ final class Harness {
     }
   }
 
-  private interface Load {
-    LoadResult run() throws Exception;
+  private interface RoundLoad {
+    LoadResult run(Duration measure) throws Exception;
   }
 
   private interface MeteredLoad {
@@ -350,19 +359,35 @@ final class Harness {
   }
 
   /**
-   * Runs {@code load} once and throws its result away: C2 is still compiling after many seconds
-   * of load on a 2-core machine (measured: the bare gRPC anchor gave 11.7k calls/s after an 8 s
-   * warm-up and 34.9k after 40 s; the gateway with a unary handler 2.6k echoes/s after 30 s and
-   * 6.7k after 90 s, its C2 thread taking a quarter of the machine until then), so each server
-   * JVM first gets {@code --jit-warmup} of load at the largest connection count; each point then
-   * has its own shorter {@code --warmup}.
+   * Runs {@code load} in rounds of {@code --jit-warmup} / {@code --jit-rounds}, each with fresh
+   * connections, and throws the results away: {@code --jit-rounds} rounds, then more (up to twice
+   * as many) while a round is still more than 5% faster than the one before.
+   * C2 is still compiling after many seconds of load on a 2-core machine (measured: the bare gRPC
+   * anchor gave 11.7k calls/s after an 8 s warm-up and 34.9k after 40 s; the gateway with a unary
+   * handler 2.6k echoes/s after 30 s and 6.7k after 90 s, its C2 thread taking a quarter of the
+   * machine until then), so each server JVM first gets this warm-up at the largest connection
+   * count; each point then has its own shorter {@code --warmup}. Rounds, because code compiled
+   * while one set of connections was held for the whole warm-up had never seen a connection
+   * close: the first close deoptimised the hot methods (event loop, HTTP/2 frames, callback
+   * dispatch) and the points after it were measured while C2 compiled them again (measured on the
+   * gateway with a unary handler: its compiler threads took 19% of its CPU in the 10 s after one
+   * 60 s warm-up, 1-3% after four 15 s rounds).
    */
-  private void jitWarmup(Load load) throws Exception {
+  private void jitWarmup(RoundLoad load) throws Exception {
     if (jitWarmup.isZero()) {
       return;
     }
-    LoadResult r = load.run();
-    System.out.println("   (JIT warm-up: " + r + ")");
+    Duration round = jitWarmup.dividedBy(jitRounds);
+    double previous = 0;
+    for (int i = 1; i <= 2 * jitRounds; i++) {
+      LoadResult r = load.run(round);
+      System.out.println("   (JIT warm-up round " + i + ": " + r + ")");
+      boolean stillWarming = r.perSecond() > previous * (1 + STILL_WARMING);
+      previous = r.perSecond();
+      if (i >= jitRounds && !stillWarming) {
+        return;
+      }
+    }
   }
 
   private int maxConnections() {
