@@ -256,7 +256,21 @@ final class Report {
           .append(oneDecimal(grpc.totalMicrosPerMessage())).append(" = ")
           .append(oneDecimal(model)).append(" µs, so the gateway and the handler together add ")
           .append(oneDecimal(unary.totalMicrosPerMessage() - model))
-          .append(" µs per echo beyond the work the model row counts.\n");
+          .append(" µs per echo beyond the work the model row counts.");
+      double halves = 2 * grpc.microsPerMessage("gRPC client")
+          + 2 * grpc.microsPerMessage("gRPC server");
+      double handler = unary.microsPerMessage("handler");
+      if (!Double.isNaN(handler) && halves > 0) {
+        t.append(" The handler makes the same four call halves as the gateway (it serves"
+            + " OnReceivedBytes and OnReceivedMessages and calls Publish and Send) with no device"
+            + " socket and almost no logic of its own, and used ").append(oneDecimal(handler))
+            .append(" µs, ").append(String.format(Locale.ROOT, "%.2f", handler / halves))
+            .append("× the four bare halves (").append(oneDecimal(halves))
+            .append(" µs): a call made once per device event costs more than one of the bare"
+            + " anchor's, which shares each read and each flush with hundreds of others on one"
+            + " connection, whoever makes it.");
+      }
+      t.append('\n');
     }
     t.append(breakdown(r));
     t.append(syscallSection(r));

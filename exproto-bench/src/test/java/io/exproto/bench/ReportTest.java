@@ -82,6 +82,8 @@ class ReportTest {
         // 8 + 4 × 15 = 68; 100 - 68 = 32.
         .contains("one raw Netty echo and four bare gRPC calls use 8.0 + 4 × 15.0 = 68.0 µs,"
             + " so the gateway and the handler together add 32.0 µs per echo")
+        // The handler's four halves against the bare ones: 35 / (2 × 8 + 2 × 7).
+        .contains("and used 35.0 µs, 1.17× the four bare halves (30.0 µs)")
         // 60,000,000 bytes and 30,000 switches over 20,000 echoes; unknown figures say so.
         .contains("| " + Results.UNARY + " | gateway | 55.0 | 3,000 | 1.50 |")
         .contains("| " + Results.NETTY + " | echo server | 4.0 | n/a | n/a |");
