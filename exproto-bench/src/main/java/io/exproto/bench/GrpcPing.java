@@ -80,9 +80,15 @@ public final class GrpcPing {
       return new LoadResult("grpc-unary", concurrency, h.getTotalCount(), secs, h, 0,
           errors.get());
     } finally {
+      // Let the calls in flight finish (no caller starts another once stopping): cancelling
+      // a thousand of them made the server log a stream error each and run its error paths,
+      // which deoptimised its compiled code before the next point.
       stopping.set(true);
-      channel.shutdownNow();
-      channel.awaitTermination(5, TimeUnit.SECONDS);
+      channel.shutdown();
+      if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+        channel.shutdownNow();
+        channel.awaitTermination(5, TimeUnit.SECONDS);
+      }
     }
   }
 
