@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.TreeSet;
 
 /** Formats {@link Results} as BENCHMARKS.md and as a console table. Stateless. */
@@ -257,8 +258,7 @@ final class Report {
           .append(oneDecimal(model)).append(" µs, so the gateway and the handler together add ")
           .append(oneDecimal(unary.totalMicrosPerMessage() - model))
           .append(" µs per echo beyond the work the model row counts.");
-      double halves = 2 * grpc.microsPerMessage("gRPC client")
-          + 2 * grpc.microsPerMessage("gRPC server");
+      double halves = fourBareHalves(grpc);
       double handler = unary.microsPerMessage("handler");
       if (!Double.isNaN(handler) && halves > 0) {
         t.append(" The handler makes the same four call halves as the gateway (it serves"
@@ -392,33 +392,34 @@ final class Report {
             + " counts under both, say). The second table puts each sample in one library, the"
             + " one whose Java code was running (for a system call, the Java method that made"
             + " it).\n\n");
-    t.append("| part of the work |");
-    r.profiles.forEach(p -> t.append(' ').append(p.scenario()).append(" |"));
-    t.append("\n|---|");
-    r.profiles.forEach(p -> t.append("---|"));
-    t.append('\n');
-    for (String part : CpuProfile.PARTS.keySet()) {
-      t.append("| ").append(part).append(" |");
-      r.profiles.forEach(p -> t.append(' ').append(share(p, p.parts(), part)).append(" |"));
-      t.append('\n');
-    }
+    shareTable(t, r, "part of the work", new ArrayList<>(CpuProfile.PARTS.keySet()),
+        Results.Profile::parts);
     t.append("| all (samples) |");
-    r.profiles.forEach(p -> t.append(' ').append(oneDecimal(p.cpuNanos() < 0
-        || p.messages() == 0 ? Double.NaN : p.cpuNanos() / 1000.0 / p.messages()))
+    r.profiles.forEach(p -> t.append(' ').append(oneDecimal(p.microsPerMessage()))
         .append(" µs (").append(grouped(p.samples())).append(") |"));
-    t.append("\n\n| library running |");
-    r.profiles.forEach(p -> t.append(' ').append(p.scenario()).append(" |"));
-    t.append("\n|---|");
-    r.profiles.forEach(p -> t.append("---|"));
-    t.append('\n');
+    t.append("\n\n");
     List<String> libs = new ArrayList<>(CpuProfile.LIBRARIES.keySet());
     libs.add("other");
-    for (String lib : libs) {
-      t.append("| ").append(lib).append(" |");
-      r.profiles.forEach(p -> t.append(' ').append(share(p, p.libraries(), lib)).append(" |"));
+    shareTable(t, r, "library running", libs, Results.Profile::libraries);
+    return t.toString();
+  }
+
+  /**
+   * A table of {@code keys} down and the profiled scenarios across, each cell the key's share of
+   * that scenario's samples in {@code counts}.
+   */
+  private static void shareTable(StringBuilder t, Results r, String heading, List<String> keys,
+      Function<Results.Profile, Map<String, Long>> counts) {
+    t.append("| ").append(heading).append(" |");
+    r.profiles.forEach(p -> t.append(' ').append(p.scenario()).append(" |"));
+    t.append("\n|---|");
+    r.profiles.forEach(p -> t.append("---|"));
+    t.append('\n');
+    for (String key : keys) {
+      t.append("| ").append(key).append(" |");
+      r.profiles.forEach(p -> t.append(' ').append(share(p, counts.apply(p), key)).append(" |"));
       t.append('\n');
     }
-    return t.toString();
   }
 
   /** {@code 12.3 µs (18%)}. */
@@ -446,8 +447,7 @@ final class Report {
     double parts = Double.NaN;
     double gateway = Double.NaN;
     if (nettyCpu != null && grpcCpu != null && unaryCpu != null) {
-      parts = nettyCpu.microsPerMessage("echo server")
-          + 2 * grpcCpu.microsPerMessage("gRPC client") + 2 * grpcCpu.microsPerMessage("gRPC server");
+      parts = nettyCpu.microsPerMessage("echo server") + fourBareHalves(grpcCpu);
       gateway = unaryCpu.microsPerMessage("gateway");
     }
     t.append("| gateway CPU per unary echo @1,000 ≤ 1.25× its parts (raw echo server side + 2"
@@ -468,6 +468,14 @@ final class Report {
         .append(micros(unaryP99)).append(" vs ").append(micros(grpcP99)).append(" µs | ")
         .append(ratio(unaryP99 / grpcP99, 3, false)).append(" |\n");
     return t.toString();
+  }
+
+  /**
+   * CPU µs of two client and two server halves of a bare call: the gRPC work of one echo through
+   * a unary handler, on either side.
+   */
+  private static double fourBareHalves(Results.Cpu grpc) {
+    return 2 * grpc.microsPerMessage("gRPC client") + 2 * grpc.microsPerMessage("gRPC server");
   }
 
   private static Results.Cpu cpu(Results r, String scenario) {

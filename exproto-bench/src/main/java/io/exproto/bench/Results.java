@@ -115,12 +115,14 @@ final class Results {
    */
   record Profile(String scenario, String role, long messages, long samples, long cpuNanos,
       Map<String, Long> parts, Map<String, Long> libraries) {
-    /** CPU µs per message spent in {@code part} (its share of the samples); NaN if unknown. */
+    /** The process's CPU µs per message over the window; NaN if unknown. */
+    double microsPerMessage() {
+      return messages == 0 || cpuNanos < 0 ? Double.NaN : cpuNanos / 1000.0 / messages;
+    }
+
+    /** CPU µs per message spent in {@code key} (its share of the samples); NaN if unknown. */
     double microsPerMessage(Map<String, Long> counts, String key) {
-      if (samples == 0 || messages == 0 || cpuNanos < 0) {
-        return Double.NaN;
-      }
-      return counts.getOrDefault(key, 0L) / (double) samples * cpuNanos / 1000.0 / messages;
+      return share(counts, key) * microsPerMessage();
     }
 
     /** The share of the samples in {@code key} of {@code counts}; NaN without samples. */

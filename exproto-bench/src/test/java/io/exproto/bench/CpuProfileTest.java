@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CpuProfileTest {
@@ -48,7 +49,7 @@ class CpuProfileTest {
     Results r = new Results();
     // 100 samples over 2 s of CPU and 10,000 messages: 200 µs a message; 25 samples = 50 µs.
     r.profiles.add(new Results.Profile("unary", "gateway", 10_000, 100, 2_000_000_000L,
-        java.util.Map.of("gRPC writes: frames out, flushes", 25L), java.util.Map.of("gRPC", 100L)));
+        Map.of("gRPC writes: frames out, flushes", 25L), Map.of("gRPC", 100L)));
 
     assertThat(Report.profileSection(r))
         .contains("| gRPC writes: frames out, flushes | 50.0 µs (25%) |")
