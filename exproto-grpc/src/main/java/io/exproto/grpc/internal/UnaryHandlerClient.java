@@ -15,10 +15,12 @@ import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
-import io.grpc.stub.ClientCalls;
+import io.grpc.Status;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -116,31 +118,60 @@ public final class UnaryHandlerClient implements ConnectionHandler, AutoCloseabl
   }
 
   private <R> CompletionStage<Void> call(MethodDescriptor<R, EmptySuccess> method, R request) {
-    CallbackObserver observer = new CallbackObserver();
-    CompletableFuture<Void> result = observer.future();
+    Answer answer = new Answer();
     // A call inherits the current Context when created; if that is a server call's context (a
     // callback issued while an adapter call is served), the call would be cancelled as soon as
     // the server call completes. Context.ROOT cuts that link.
     Context previous = Context.ROOT.attach();
+    ClientCall<R, EmptySuccess> call = null;
     try {
       // No gRPC deadline: CallDeadlines times the call (see there why).
-      ClientCall<R, EmptySuccess> call = channel.newCall(method, CallOptions.DEFAULT);
-      deadlines.track(call, result);
-      ClientCalls.asyncUnaryCall(call, request, observer);
+      call = channel.newCall(method, CallOptions.DEFAULT);
+      deadlines.track(call, answer.stage);
+      call.start(answer, new Metadata());
+      // Two, as gRPC's own stubs ask, so a second answer is read (and ignored) instead of
+      // holding back the call's end.
+      call.request(2);
+      call.sendMessage(request);
+      call.halfClose();
     } catch (RuntimeException e) {
-      // asyncUnaryCall cancels the call before rethrowing; whichever report comes first wins.
-      observer.onError(e);
+      if (call != null) {
+        call.cancel(null, e);
+      }
+      // Whichever report comes first wins: this or the listener's close after the cancel.
+      answer.fail(Status.fromThrowable(e), e);
     } finally {
       Context.ROOT.detach(previous);
     }
-    if (ownsChannel) {
-      result.whenComplete((v, e) -> {
-        if (e instanceof CallbackFailedException f && f.reason().equals("unavailable")) {
-          retryConnectionSoon();
-        }
-      });
+    return answer.stage;
+  }
+
+  /**
+   * The listener of one call: completes {@link #stage} when the call closes, normally for status
+   * OK and with a {@link CallbackFailedException} otherwise. The failure's reason is the status
+   * code's name in lower case ({@code unavailable}, {@code deadline_exceeded}, ...), which goes
+   * into the connection's close reason {@code {shutdown,{error,{on_<callback>,<reason>}}}}. A
+   * plain listener: gRPC's stub would wrap it in two adapters and an observer per call.
+   */
+  private final class Answer extends ClientCall.Listener<EmptySuccess> {
+    final CompletableFuture<Void> stage = new CompletableFuture<>();
+
+    @Override
+    public void onClose(Status status, Metadata trailers) {
+      if (status.isOk()) {
+        stage.complete(null);
+      } else {
+        fail(status, status.asRuntimeException(trailers));
+      }
     }
-    return result;
+
+    void fail(Status status, Throwable cause) {
+      String reason = status.getCode().name().toLowerCase(Locale.ROOT);
+      stage.completeExceptionally(new CallbackFailedException(reason, cause));
+      if (ownsChannel && status.getCode() == Status.Code.UNAVAILABLE) {
+        retryConnectionSoon();
+      }
+    }
   }
 
   /**
