@@ -119,7 +119,7 @@ final class CallbackDispatch {
     // it re-arms itself only while callbacks keep running, so busy connections do not schedule a
     // timer per callback.
     if (c.inFlight && seq == c.inFlightSeq && c.callbackWatchdog == null) {
-      c.callbackWatchdog = c.schedule(() -> onCallbackWatchdog(c),
+      c.callbackWatchdog = c.schedule(CallbackDispatch::onCallbackWatchdog,
           c.gw.settings.callbackTimeout().toNanos());
     }
   }
@@ -209,7 +209,7 @@ final class CallbackDispatch {
       cancelAbandoned(c, overdue);
       callbackDone(c, c.inFlightSeq, new CallbackFailedException("deadline_exceeded", null));
     } else {
-      c.callbackWatchdog = c.schedule(() -> onCallbackWatchdog(c), limit - elapsed);
+      c.callbackWatchdog = c.schedule(CallbackDispatch::onCallbackWatchdog, limit - elapsed);
     }
   }
 

@@ -1,9 +1,7 @@
 package io.exproto.gateway.internal;
 
 import io.exproto.handler.Message;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 
 /**
  * One connection's pending handler callbacks, FIFO. Consecutive deliveries merge into one batch
@@ -48,7 +46,13 @@ final class CallbackQueue {
     }
   }
 
-  private final ArrayDeque<Entry> entries = new ArrayDeque<>(4);
+  private static final Entry[] NONE = new Entry[0];
+
+  // A ring of entries, oldest at head: one array and no deque object, because every connection
+  // holds a queue. Its capacity is a power of two, allocated on the first add; it never shrinks.
+  private Entry[] ring = NONE;
+  private int head;
+  private int count;
   private final int maxBatch;
   private int callbacks; // entries other than deliveries
   private int messages; // messages inside delivery batches
@@ -59,7 +63,7 @@ final class CallbackQueue {
   }
 
   void add(Kind kind, Object arg) {
-    entries.addLast(new Entry(kind, arg));
+    addLast(new Entry(kind, arg));
     callbacks++;
     bytes += sizeOf(kind, arg);
   }
@@ -70,7 +74,7 @@ final class CallbackQueue {
    * @param ack the broker acknowledgement to run once the handler took the batch, or null
    */
   void addMessage(Message m, Runnable ack) {
-    Entry tail = entries.peekLast();
+    Entry tail = count == 0 ? null : at(count - 1);
     Entry batch;
     if (tail != null && tail.kind == Kind.RECEIVED_MESSAGES && tail.messages().size() < maxBatch) {
       batch = tail;
@@ -79,7 +83,7 @@ final class CallbackQueue {
       ArrayList<Message> list = new ArrayList<>(Math.min(maxBatch, 4));
       list.add(m);
       batch = new Entry(Kind.RECEIVED_MESSAGES, list);
-      entries.addLast(batch);
+      addLast(batch);
     }
     if (ack != null) {
       if (batch.acks == null) {
@@ -97,13 +101,13 @@ final class CallbackQueue {
    * none.
    */
   Message dropOldestMessage() {
-    for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
-      Entry e = it.next();
+    for (int i = 0; i < count; i++) {
+      Entry e = at(i);
       if (e.kind == Kind.RECEIVED_MESSAGES) {
         Message dropped = e.messages().remove(0);
         bytes -= sizeOf(dropped);
         if (e.messages().isEmpty()) {
-          it.remove();
+          removeAt(i);
           if (e.acks != null) {
             e.acks.forEach(Runnable::run);
           }
@@ -117,14 +121,18 @@ final class CallbackQueue {
 
   /** The next entry, or null. */
   Entry poll() {
-    Entry e = entries.pollFirst();
-    if (e != null) {
-      bytes -= sizeOf(e);
-      if (e.kind == Kind.RECEIVED_MESSAGES) {
-        messages -= e.messages().size();
-      } else {
-        callbacks--;
-      }
+    if (count == 0) {
+      return null;
+    }
+    Entry e = ring[head];
+    ring[head] = null;
+    head = (head + 1) & (ring.length - 1);
+    count--;
+    bytes -= sizeOf(e);
+    if (e.kind == Kind.RECEIVED_MESSAGES) {
+      messages -= e.messages().size();
+    } else {
+      callbacks--;
     }
     return e;
   }
@@ -132,10 +140,12 @@ final class CallbackQueue {
   /** Removes everything but {@link Kind#SOCKET_CLOSED}; returns how many entries were removed. */
   int clearExceptClosed() {
     int removed = 0;
-    for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
-      Entry e = it.next();
-      if (e.kind != Kind.SOCKET_CLOSED) {
-        it.remove();
+    int kept = 0;
+    for (int i = 0; i < count; i++) {
+      Entry e = at(i);
+      if (e.kind == Kind.SOCKET_CLOSED) {
+        set(kept++, e); // kept <= i: never overwrites an entry not yet looked at
+      } else {
         removed++;
         bytes -= sizeOf(e);
         if (e.kind == Kind.RECEIVED_MESSAGES) {
@@ -145,11 +155,45 @@ final class CallbackQueue {
         }
       }
     }
+    for (int i = kept; i < count; i++) {
+      set(i, null);
+    }
+    count = kept;
     return removed;
   }
 
   boolean isEmpty() {
-    return entries.isEmpty();
+    return count == 0;
+  }
+
+  private Entry at(int i) {
+    return ring[(head + i) & (ring.length - 1)];
+  }
+
+  private void set(int i, Entry e) {
+    ring[(head + i) & (ring.length - 1)] = e;
+  }
+
+  private void addLast(Entry e) {
+    if (count == ring.length) {
+      Entry[] grown = new Entry[ring.length == 0 ? 4 : ring.length * 2];
+      for (int i = 0; i < count; i++) {
+        grown[i] = at(i);
+      }
+      ring = grown;
+      head = 0;
+    }
+    set(count, e);
+    count++;
+  }
+
+  /** Removes the entry {@code i} places from the oldest, closing the gap. */
+  private void removeAt(int i) {
+    for (int j = i; j < count - 1; j++) {
+      set(j, at(j + 1));
+    }
+    set(count - 1, null);
+    count--;
   }
 
   /** Queued callbacks that are not deliveries. */

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +92,6 @@ final class Connection implements LinkListener, Subscriber {
 
   // Timers (ConnectionTimers).
   long lastInboundNanos;
-  long keepaliveLimitNanos; // 0: no keepalive
   long keepaliveStartNanos;
   Cancellable idleTimer;
   Cancellable keepaliveTimer;
@@ -120,7 +120,7 @@ final class Connection implements LinkListener, Subscriber {
   // Counters for management and metrics; on the executor only.
   final ListenerMetrics metrics;
   private final long createdAtMillis;
-  int keepaliveSeconds;
+  int keepaliveSeconds; // the handler's keepalive interval, a uint32; 0: no keepalive
   private long recvOct;
   private long recvCnt;
   private long sendOct;
@@ -199,7 +199,7 @@ final class Connection implements LinkListener, Subscriber {
     if (flush <= 0) {
       onFlushTimeout();
     } else if (!queue.isEmpty() || inFlight) {
-      flushTimer = schedule(this::onFlushTimeout, flush);
+      flushTimer = schedule(Connection::onFlushTimeout, flush);
     }
     CallbackDispatch.requestPump(this);
   }
@@ -263,7 +263,7 @@ final class Connection implements LinkListener, Subscriber {
       if (wait > 0) {
         ratePaused = true;
         if (rateResumeTimer == null) {
-          rateResumeTimer = schedule(this::onRateResume, wait);
+          rateResumeTimer = schedule(Connection::onRateResume, wait);
         }
       }
     }
@@ -284,7 +284,7 @@ final class Connection implements LinkListener, Subscriber {
     }
     long wait = rateLimiter.waitNanos(gw.scheduler.nanoTime());
     if (wait > 0) {
-      rateResumeTimer = schedule(this::onRateResume, wait);
+      rateResumeTimer = schedule(Connection::onRateResume, wait);
       return;
     }
     ratePaused = false;
@@ -409,9 +409,15 @@ final class Connection implements LinkListener, Subscriber {
 
   // ---------------------------------------------------------------- executor, timers
 
-  /** Runs {@code onExecutor} on the executor after {@code delayNanos}. */
-  Cancellable schedule(Runnable onExecutor, long delayNanos) {
-    return gw.scheduler.schedule(() -> runOnExecutor(onExecutor), delayNanos, TimeUnit.NANOSECONDS);
+  /**
+   * Runs {@code onExecutor} with this connection on the executor after {@code delayNanos}. A
+   * connection holds a timer for as long as it is open (its idle timeout, or its keepalive), so
+   * the task takes the connection as its argument: a method reference to it is a constant, and
+   * only the hop onto the executor is allocated while the timer waits.
+   */
+  Cancellable schedule(Consumer<Connection> onExecutor, long delayNanos) {
+    return gw.scheduler.schedule(() -> runOnExecutor(() -> onExecutor.accept(this)), delayNanos,
+        TimeUnit.NANOSECONDS);
   }
 
   static void cancel(Cancellable c) {

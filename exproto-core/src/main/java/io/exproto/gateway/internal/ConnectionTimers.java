@@ -22,7 +22,7 @@ final class ConnectionTimers {
    * later connections only).
    */
   static void armIdle(Connection c) {
-    c.idleTimer = c.schedule(() -> onIdleTimeout(c), c.gw.idleTimeout().toNanos());
+    c.idleTimer = c.schedule(ConnectionTimers::onIdleTimeout, c.gw.idleTimeout().toNanos());
   }
 
   private static void onIdleTimeout(Connection c) {
@@ -49,34 +49,47 @@ final class ConnectionTimers {
     Connection.cancel(c.idleTimer);
     c.idleTimer = null;
     Connection.cancel(c.keepaliveTimer);
-    c.keepaliveLimitNanos = TimeUnit.MILLISECONDS.toNanos(Integer.toUnsignedLong(interval) * 1500);
     c.keepaliveSeconds = interval;
     c.keepaliveStartNanos = c.gw.scheduler.nanoTime();
-    c.keepaliveTimer = c.schedule(() -> onKeepaliveCheck(c), c.keepaliveLimitNanos);
+    c.keepaliveTimer = c.schedule(ConnectionTimers::onKeepaliveCheck, keepaliveLimitNanos(c));
     return GatewayAdapter.SUCCESS;
   }
 
   private static void onKeepaliveCheck(Connection c) {
     c.keepaliveTimer = null;
-    if (!c.isOpen() || c.keepaliveLimitNanos == 0) {
+    if (!c.isOpen() || c.keepaliveSeconds == 0) {
       return;
     }
+    long limit = keepaliveLimitNanos(c);
     long since = Math.max(c.lastInboundNanos, c.keepaliveStartNanos);
     long silent = c.gw.scheduler.nanoTime() - since;
-    if (silent >= c.keepaliveLimitNanos) {
+    if (silent >= limit) {
       c.queue.add(Kind.TIMER_TIMEOUT, TimerType.KEEPALIVE);
       c.close("keepalive_timeout", false);
     } else {
-      c.keepaliveTimer = c.schedule(() -> onKeepaliveCheck(c), c.keepaliveLimitNanos - silent);
+      c.keepaliveTimer = c.schedule(ConnectionTimers::onKeepaliveCheck,
+          limit - silent);
     }
+  }
+
+  /**
+   * 1.5 keepalive intervals: derived from {@code keepaliveSeconds} rather than stored, one field
+   * less on every connection.
+   */
+  private static long keepaliveLimitNanos(Connection c) {
+    // The interval is a uint32 on the wire, kept in an int.
+    return TimeUnit.MILLISECONDS.toNanos(Integer.toUnsignedLong(c.keepaliveSeconds) * 1500);
   }
 
   /** Closes the connection with {@code expired} at {@code expiresAt} (at once if past). */
   static void armExpiry(Connection c, Instant expiresAt) {
     long delayMs = expiresAt.toEpochMilli() - c.gw.scheduler.currentTimeMillis();
-    c.expiryTimer = c.schedule(() -> {
-      c.expiryTimer = null;
-      c.close("expired", false);
-    }, TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMs)));
+    c.expiryTimer = c.schedule(ConnectionTimers::onExpiry,
+        TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMs)));
+  }
+
+  private static void onExpiry(Connection c) {
+    c.expiryTimer = null;
+    c.close("expired", false);
   }
 }

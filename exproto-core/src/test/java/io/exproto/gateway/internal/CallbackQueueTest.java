@@ -119,4 +119,70 @@ class CallbackQueueTest {
     assertThat(Kind.RECEIVED_MESSAGES.callbackName).isEqualTo("on_received_messages");
     assertThat(Kind.SOCKET_CLOSED.callbackName).isEqualTo("on_socket_closed");
   }
+
+  /**
+   * Random adds, polls, drops and clears, checked against a plain list doing the same: the queue
+   * keeps its order and its counts as its ring wraps around and grows.
+   */
+  @Test
+  void staysInOrderAcrossWrapAroundGrowthAndRemovalsInTheMiddle() {
+    java.util.Random random = new java.util.Random(17);
+    CallbackQueue q = new CallbackQueue(2);
+    List<Object[]> model = new ArrayList<>(); // {Kind, list of topics or the arg}
+    int next = 0;
+    for (int step = 0; step < 20_000; step++) {
+      int op = random.nextInt(10);
+      if (op < 3) {
+        Kind kind = random.nextBoolean() ? Kind.RECEIVED_BYTES : Kind.SOCKET_CLOSED;
+        Object arg = kind == Kind.RECEIVED_BYTES ? new byte[random.nextInt(4)] : "r" + next++;
+        q.add(kind, arg);
+        model.add(new Object[] {kind, arg});
+      } else if (op < 6) {
+        Message m = message(next++);
+        q.addMessage(m, null);
+        Object[] tail = model.isEmpty() ? null : model.get(model.size() - 1);
+        if (tail != null && tail[0] == Kind.RECEIVED_MESSAGES
+            && ((List<?>) tail[1]).size() < 2) {
+          @SuppressWarnings("unchecked")
+          List<String> batch = (List<String>) tail[1];
+          batch.add(m.topic());
+        } else {
+          model.add(new Object[] {Kind.RECEIVED_MESSAGES, new ArrayList<>(List.of(m.topic()))});
+        }
+      } else if (op < 9) {
+        Entry e = q.poll();
+        if (model.isEmpty()) {
+          assertThat(e).isNull();
+        } else {
+          Object[] expected = model.remove(0);
+          assertThat(e.kind).isEqualTo(expected[0]);
+          assertThat(e.kind == Kind.RECEIVED_MESSAGES ? topics(e) : e.arg).isEqualTo(expected[1]);
+        }
+      } else if (random.nextInt(4) == 0) {
+        int removed = q.clearExceptClosed();
+        int before = model.size();
+        model.removeIf(x -> x[0] != Kind.SOCKET_CLOSED);
+        assertThat(removed).isEqualTo(before - model.size());
+      } else {
+        Message dropped = q.dropOldestMessage();
+        Object[] batch = model.stream().filter(x -> x[0] == Kind.RECEIVED_MESSAGES).findFirst()
+            .orElse(null);
+        if (batch == null) {
+          assertThat(dropped).isNull();
+        } else {
+          List<?> topics = (List<?>) batch[1];
+          assertThat(dropped.topic()).isEqualTo(topics.remove(0));
+          if (topics.isEmpty()) {
+            model.remove(batch);
+          }
+        }
+      }
+      long callbacks = model.stream().filter(x -> x[0] != Kind.RECEIVED_MESSAGES).count();
+      long messages = model.stream().filter(x -> x[0] == Kind.RECEIVED_MESSAGES)
+          .mapToLong(x -> ((List<?>) x[1]).size()).sum();
+      assertThat(q.callbacks()).isEqualTo(callbacks);
+      assertThat(q.messages()).isEqualTo(messages);
+      assertThat(q.isEmpty()).isEqualTo(model.isEmpty());
+    }
+  }
 }
